@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+#include "json.h"
+
+static void quote(Buf *b, const char *s) {
+        buf_putc(b, '"');
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                switch (*p) {
+                case '"': buf_puts(b, "\\\""); break;
+                case '\\': buf_puts(b, "\\\\"); break;
+                case '\n': buf_puts(b, "\\n"); break;
+                case '\r': buf_puts(b, "\\r"); break;
+                case '\t': buf_puts(b, "\\t"); break;
+                default:
+                        if (*p < 0x20 || *p == 0x7f)
+                                buf_printf(b, "\\u%04x", *p);
+                        else
+                                buf_putc(b, (char) *p);
+                }
+        }
+        buf_putc(b, '"');
+}
+
+static void prefix(Json *j, const char *key) {
+        if (j->depth > 0) {
+                if (!j->first[j->depth])
+                        buf_putc(&j->out, ',');
+                j->first[j->depth] = false;
+        }
+        if (key) {
+                quote(&j->out, key);
+                buf_putc(&j->out, ':');
+        }
+}
+
+static void open_(Json *j, const char *key, char c) {
+        prefix(j, key);
+        buf_putc(&j->out, c);
+        if (j->depth < (int) ELEMENTSOF(j->first) - 1)
+                j->depth++;
+        j->first[j->depth] = true;
+}
+
+void json_begin_object(Json *j, const char *key) {
+        open_(j, key, '{');
+}
+
+void json_end_object(Json *j) {
+        buf_putc(&j->out, '}');
+        j->depth--;
+}
+
+void json_begin_array(Json *j, const char *key) {
+        open_(j, key, '[');
+}
+
+void json_end_array(Json *j) {
+        buf_putc(&j->out, ']');
+        j->depth--;
+}
+
+void json_string(Json *j, const char *key, const char *value) {
+        prefix(j, key);
+        if (value)
+                quote(&j->out, value);
+        else
+                buf_puts(&j->out, "null");
+}
+
+void json_bool(Json *j, const char *key, bool value) {
+        prefix(j, key);
+        buf_puts(&j->out, value ? "true" : "false");
+}
+
+void json_int(Json *j, const char *key, long long value) {
+        prefix(j, key);
+        buf_printf(&j->out, "%lld", value);
+}

@@ -1,0 +1,828 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "unit-name.h"
+#include "unit-syntax.h"
+#include "unit.h"
+
+#define FOLLOW_MAX 8
+#define IN_FILE_TYPES(t) ((t) == DT_REG || (t) == DT_LNK || (t) == DT_UNKNOWN)
+
+const char *load_state_to_string(LoadState s) {
+        static const char *const t[] = {
+                [LOAD_LOADED] = "loaded",
+                [LOAD_NOT_FOUND] = "not-found",
+                [LOAD_MASKED] = "masked",
+                [LOAD_ERROR] = "error",
+                [LOAD_BAD_SETTING] = "bad-setting",
+        };
+        return t[s];
+}
+
+int parse_boolean(const char *v) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (strcasecmp(v, yes[i]) == 0)
+                        return 1;
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                if (strcasecmp(v, no[i]) == 0)
+                        return 0;
+        return -EINVAL;
+}
+
+typedef struct NameList {
+        char **names;
+} NameList;
+
+static void name_list_free(void *p) {
+        NameList *l = p;
+        if (l)
+                strv_free(l->names);
+        free(l);
+}
+
+void unit_index_done(UnitIndex *ix) {
+        strmap_done(&ix->ids);
+        strmap_done(&ix->aliases);
+        strmap_done(&ix->dirs);
+        strv_free(ix->all_names);
+        *ix = (UnitIndex) {};
+}
+
+static const char *base_name(const char *p) {
+        const char *s = strrchr(p, '/');
+        return s ? s + 1 : p;
+}
+
+/* True when a host path is /dev/null of the target system, or a link to it. */
+static bool is_devnull(const LookupPaths *lp, const char *host_path) {
+        _cleanup_free_ char *inner = NULL, *res = NULL;
+        if (fs_resolve_under_root(lp->root, host_path, &res) < 0)
+                return false;
+        const char *d = lookup_display_path(lp, res);
+        return streq(d, "/dev/null");
+}
+
+/* A masked fragment or drop-in: empty regular file, character device or link to /dev/null
+ * (null_or_empty_path() in systemd, with the root taken into account for dangling links). */
+static bool null_or_empty(const LookupPaths *lp, const char *host_path) {
+        if (is_devnull(lp, host_path))
+                return true;
+        struct stat st;
+        if (stat(host_path, &st) < 0)
+                return false;
+        return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
+/* Is the alias symlink name -> target acceptable (unit_validate_alias_symlink_or_warn())? */
+static bool alias_is_valid(const char *name, const char *target) {
+        UnitNameKind sk = unit_name_classify(name), dk = unit_name_classify(target);
+        const char *st = unit_name_type(name), *dt = unit_name_type(target);
+        if (!sk || !st || !unit_type_may_alias(st))
+                return false;
+        if (sk != UNIT_NAME_PLAIN && !unit_type_may_template(st))
+                return false;
+        if (!dk || !(dk == sk || (sk == UNIT_NAME_INSTANCE && dk == UNIT_NAME_TEMPLATE)))
+                return false;
+        if (dk == UNIT_NAME_INSTANCE) {
+                _cleanup_free_ char *a = NULL, *b = NULL;
+                if (unit_name_instance(name, &a) < 0 || unit_name_instance(target, &b) < 0 || !streq(a, b))
+                        return false;
+        }
+        return dt && streq(st, dt);
+}
+
+/* Resolves the symlink dir/name: returns 0 with *ret = absolute host path (linked unit file or
+ * mask) or a bare unit name (alias); < 0 when systemd would skip the entry. */
+static int resolve_symlink(const LookupPaths *lp, const char *dir, const char *name, char **ret) {
+        char target[PATH_MAX];
+        _cleanup_free_ char *link = strjoin_path(dir, name);
+        if (!link)
+                return -ENOMEM;
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = 0;
+
+        _cleanup_free_ char *abs = NULL;
+        if (target[0] == '/')
+                abs = lp->root ? strjoin_path(lp->root, target) : strdup(target);
+        else
+                abs = strjoin_path(dir, target);
+        if (!abs)
+                return -ENOMEM;
+        /* Only "." and ".." are resolved, never further links (CHASE_NOFOLLOW|CHASE_NONEXISTENT). */
+        _cleanup_free_ char *simple = NULL;
+        if (lp->root) {
+                const char *inner = startswith(abs, lp->root);
+                _cleanup_free_ char *s = path_simplify_dup(inner && (*inner == '/' || !*inner) ? inner : abs);
+                if (!s)
+                        return -ENOMEM;
+                simple = strjoin_path(lp->root, s);
+        } else
+                simple = path_simplify_dup(abs);
+        if (!simple)
+                return -ENOMEM;
+
+        _cleanup_free_ char *parent = strdup(simple);
+        if (!parent)
+                return -ENOMEM;
+        char *slash = strrchr(parent, '/');
+        bool inside = false;
+        for (char **d = lp->search_path; *d && !inside; d++)
+                inside = startswith(simple, *d) && simple[strlen(*d)] == '/';
+        for (char **d = lp->resolved; *d && !inside; d++)
+                inside = startswith(simple, *d) && simple[strlen(*d)] == '/';
+        (void) slash;
+
+        if (!inside) {
+                *ret = TAKE_PTR(link);  /* a linked unit file: the link itself is the fragment */
+                return 0;
+        }
+        const char *tname = base_name(simple);
+        if (!alias_is_valid(name, tname))
+                return -EXDEV;
+        if (streq(tname, name))
+                return -ELOOP;  /* a self-alias means nothing when loading */
+        char *t = strdup(tname);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+static int entry_type(int dfd, struct dirent *de) {
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type;
+        struct stat st;
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return DT_UNKNOWN;
+        return S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+}
+
+/* A directory name PID 1 keeps in its path cache: "<unit name or type>.d". */
+static bool dropin_dir_name_is_valid(const char *name) {
+        const char *e = endswith(name, ".d");
+        if (!e || e == name)
+                return false;
+        _cleanup_free_ char *chopped = strndup(name, (size_t) (e - name));
+        return chopped && (unit_name_is_valid(chopped, UNIT_NAME_ANY) || unit_type_is_valid(chopped));
+}
+
+static int index_dir(UnitIndex *ix, const char *dir) {
+        DIR *d = opendir(dir);
+        if (!d)
+                return 0;
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int t = entry_type(dirfd(d), de);
+                bool valid_name = unit_name_is_valid(de->d_name, UNIT_NAME_ANY);
+
+                if (t == DT_DIR || (t == DT_LNK && !valid_name)) {
+                        if (!dropin_dir_name_is_valid(de->d_name))
+                                continue;
+                        if (t == DT_LNK) {
+                                struct stat st;
+                                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
+                                        continue;
+                        }
+                        _cleanup_free_ char *p = strjoin_path(dir, de->d_name);
+                        if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        continue;
+                }
+                if ((t != DT_REG && t != DT_LNK) || !valid_name)
+                        continue;
+                if (strmap_contains(&ix->ids, de->d_name))
+                        continue;  /* a higher-priority directory has this name already */
+
+                char *dst = NULL;
+                if (t == DT_LNK) {
+                        int k = resolve_symlink(ix->lp, dir, de->d_name, &dst);
+                        if (k == -ENOMEM) {
+                                r = k;
+                                break;
+                        }
+                        if (k < 0)
+                                continue;  /* systemd skips a bad link, so a lower file may win */
+                } else if (!(dst = strjoin_path(dir, de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                int k = strmap_put(&ix->ids, de->d_name, dst);
+                if (k <= 0)
+                        free(dst);
+                if (k < 0 || strv_extend(&ix->all_names, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        closedir(d);
+        return r;
+}
+
+/* Follows aliases to the fragment path: 0 and *ret, -ENOENT unknown, -ENXIO broken, -ELOOP. */
+static int ids_get(const UnitIndex *ix, const char *name, const char **ret) {
+        const char *id = NULL;
+        for (unsigned n = 0; n < FOLLOW_MAX; n++) {
+                const char *t = strmap_get(&ix->ids, id ? id : name);
+                if (!t) {
+                        if (!id)
+                                return -ENOENT;
+                        _cleanup_free_ char *tpl = NULL;
+                        if (unit_name_template(id, &tpl) < 0)
+                                return -ENXIO;
+                        t = strmap_get(&ix->ids, tpl);
+                        if (!t)
+                                return -ENXIO;
+                }
+                if (t[0] == '/') {
+                        *ret = t;
+                        return 0;
+                }
+                id = t;
+        }
+        return -ELOOP;
+}
+
+int unit_index_build(UnitIndex *ix, const LookupPaths *lp) {
+        int r;
+        *ix = (UnitIndex) { .lp = lp };
+        ix->ids.free_value = free;
+        ix->aliases.free_value = name_list_free;
+
+        for (char **d = lp->search_path; *d; d++)
+                if ((r = index_dir(ix, *d)) < 0)
+                        goto fail;
+
+        /* The reverse map: unit name -> its aliases, skipping masked targets. */
+        const char *src;
+        void *v;
+        for (size_t i = 0; strmap_next(&ix->ids, &i, &src, &v);) {
+                const char *frag;
+                if (ids_get(ix, src, &frag) < 0 || null_or_empty(lp, frag))
+                        continue;
+                const char *dst = base_name(frag);
+                _cleanup_free_ char *inst = NULL, *dst_inst = NULL;
+                if (unit_name_classify(dst) == UNIT_NAME_TEMPLATE &&
+                    unit_name_classify(src) == UNIT_NAME_INSTANCE) {
+                        if (unit_name_instance(src, &inst) < 0 ||
+                            unit_name_replace_instance(dst, inst, &dst_inst) < 0)
+                                continue;
+                        dst = dst_inst;
+                }
+                NameList *l = strmap_get(&ix->aliases, dst);
+                if (!l) {
+                        l = calloc(1, sizeof(NameList));
+                        if (!l || strmap_put(&ix->aliases, dst, l) < 0) {
+                                free(l);
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                }
+                if ((r = strv_extend(&l->names, src)) < 0)
+                        goto fail;
+        }
+        strv_sort(ix->all_names);
+        return 0;
+fail:
+        unit_index_done(ix);
+        return r;
+}
+
+int unit_index_add_dir(UnitIndex *ix, const char *dir) {
+        int r = strmap_put(&ix->dirs, dir, (void *) 1);
+        return r < 0 ? r : 0;
+}
+
+static int add_name(char ***names, const char *n) {
+        return strv_contains(*names, n) ? 0 : strv_extend(names, n);
+}
+
+/* add_names() in systemd: the name itself (unless a template) and every alias pointing at it. */
+static int add_names(const UnitIndex *ix, UnitNameKind kind, const char *instance,
+                     const char *fragment_base, char ***names, const char *name) {
+        int r;
+        if (kind != UNIT_NAME_TEMPLATE && (r = add_name(names, name)) < 0)
+                return r;
+        NameList *aliases = strmap_get(&ix->aliases, name);
+        for (char **a = aliases ? aliases->names : NULL; a && *a; a++) {
+                if (kind == UNIT_NAME_INSTANCE && unit_name_classify(*a) == UNIT_NAME_TEMPLATE) {
+                        _cleanup_free_ char *inst = NULL;
+                        if (unit_name_replace_instance(*a, instance, &inst) < 0)
+                                continue;
+                        const char *frag = NULL;
+                        (void) ids_get(ix, inst, &frag);
+                        if (frag && fragment_base && !streq(base_name(frag), fragment_base))
+                                continue;  /* that instance points somewhere else */
+                        if ((r = add_name(names, inst)) < 0)
+                                return r;
+                } else if ((r = add_name(names, *a)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* unit_file_find_dirs(): name.d, the template's, then each dash prefix, in one search dir. */
+static int find_dirs(const UnitIndex *ix, const char *dir, const char *name, char ***dirs) {
+        int r;
+        _cleanup_free_ char *path = xasprintf("%s/%s.d", dir, name);
+        if (!path)
+                return -ENOMEM;
+        if (strmap_contains(&ix->dirs, path)) {
+                _cleanup_free_ char *res = NULL;
+                if (fs_resolve_under_root(ix->lp->root, path, &res) == 0 && !strv_contains(*dirs, res) &&
+                    (r = strv_consume(dirs, TAKE_PTR(res))) < 0)
+                        return r;
+        }
+        UnitNameKind kind = unit_name_classify(name);
+        if (kind == UNIT_NAME_INVALID)
+                return 0;  /* a bare type such as "service" */
+        if (kind == UNIT_NAME_INSTANCE) {
+                _cleanup_free_ char *tpl = NULL;
+                if ((r = unit_name_template(name, &tpl)) < 0 || (r = find_dirs(ix, dir, tpl, dirs)) < 0)
+                        return r;
+        }
+
+        _cleanup_free_ char *prefix = NULL;
+        if ((r = unit_name_prefix(name, &prefix)) < 0)
+                return r;
+        bool chopped = false;
+        for (;;) {
+                char *dash = strrchr(prefix, '-');
+                if (!dash || dash == prefix)
+                        return 0;
+                if (dash[1] != 0 || chopped) {
+                        dash[1] = 0;
+                        break;
+                }
+                *dash = 0;  /* a trailing dash is chopped, once */
+                chopped = true;
+        }
+        if (!unit_prefix_is_valid(prefix, strlen(prefix)))
+                return 0;
+        _cleanup_free_ char *inst = NULL, *built = NULL;
+        if (kind == UNIT_NAME_INSTANCE && (r = unit_name_instance(name, &inst)) < 0)
+                return r;
+        built = inst ? xasprintf("%s@%s.%s", prefix, inst, unit_name_type(name))
+                     : xasprintf("%s.%s", prefix, unit_name_type(name));
+        if (!built)
+                return -ENOMEM;
+        return find_dirs(ix, dir, built, dirs);
+}
+
+/* hidden_or_backup_file() in systemd. */
+static bool hidden_or_backup(const char *n) {
+        static const char *const suffixes[] = {
+                "~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new", ".dpkg-tmp",
+                ".dpkg-dist", ".dpkg-bak", ".dpkg-backup", ".dpkg-remove", ".ucf-new", ".ucf-old",
+                ".ucf-dist", ".swp", ".bak", ".old", ".new",
+        };
+        if (n[0] == '.' || streq(n, "lost+found") || streq(n, "aquota.user") || streq(n, "aquota.group"))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                if (endswith(n, suffixes[i]))
+                        return true;
+        return false;
+}
+
+static int cmp_base(const void *a, const void *b) {
+        return strcmp(base_name(*(char *const *) a), base_name(*(char *const *) b));
+}
+
+static const char *overlay_name_in(const UnitIndex *ix, const char *dir) {
+        if (!ix->overlay_path)
+                return NULL;
+        const char *rest = startswith(ix->overlay_path, dir);
+        return rest && rest[0] == '/' && !strchr(rest + 1, '/') ? rest + 1 : NULL;
+}
+
+/* conf_files_list_strv(): the first directory providing a basename wins, sorted by basename. */
+static int list_dropins(const UnitIndex *ix, char **dirs, char ***ret) {
+        _cleanup_strv_free_ char **files = NULL;
+        StrMap seen = {};
+        int r = 0;
+
+        for (char **d = dirs; d && *d; d++) {
+                const char *oname = overlay_name_in(ix, *d);
+                if (oname && ix->overlay_content) {
+                        int k = strmap_put(&seen, oname, NULL);
+                        if (k < 0 || (k > 0 && strv_consume(&files, strjoin_path(*d, oname)) < 0)) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                }
+                DIR *dh = opendir(*d);
+                if (!dh)
+                        continue;
+                struct dirent *de;
+                while ((de = readdir(dh))) {
+                        if (hidden_or_backup(de->d_name) || !endswith(de->d_name, ".conf"))
+                                continue;
+                        if (!IN_FILE_TYPES(de->d_type))
+                                continue;
+                        if (oname && streq(oname, de->d_name))
+                                continue;  /* replaced or removed by the overlay */
+                        int k = strmap_put(&seen, de->d_name, NULL);
+                        if (k == 0)
+                                continue;
+                        if (k < 0 || (k = strv_consume(&files, strjoin_path(*d, de->d_name))) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                }
+                closedir(dh);
+                if (r < 0)
+                        break;
+        }
+        strmap_done(&seen);
+        if (r < 0)
+                return r;
+        if (files)
+                qsort(files, strv_length(files), sizeof(char *), cmp_base);
+        *ret = TAKE_PTR(files);
+        return 0;
+}
+
+typedef struct LoadCtx {
+        Unit *u;
+        const LookupPaths *lp;
+        SpecifierContext spec;
+        const char *display;   /* the file being parsed, as the target system sees it */
+        bool is_fragment;
+} LoadCtx;
+
+static void setting_set(Setting *s, const char *value, const char *source) {
+        char *v = strdup(value), *src = strdup(source);
+        if (!v || !src) {
+                free(v);
+                free(src);
+                return;
+        }
+        free(s->value);
+        free(s->source);
+        s->value = v;
+        s->source = src;
+}
+
+static void setting_done(Setting *s) {
+        free(s->value);
+        free(s->source);
+}
+
+/* Whitespace-separated list settings: empty resets, words appended. */
+static int list_apply(char ***l, const char *value) {
+        if (!*value) {
+                strv_free(*l);
+                *l = NULL;
+                return 0;
+        }
+        const char *p = value;
+        for (;;) {
+                char *w = NULL;
+                int r = extract_word(&p, &w, EXTRACT_UNQUOTE);
+                if (r <= 0)
+                        return r == -ENOMEM ? r : 0;
+                if ((r = strv_consume(l, w)) < 0)
+                        return r;
+        }
+}
+
+static void exec_command_done(ExecCommand *c) {
+        strv_free(c->argv);
+        free(c->path);
+        free(c->source);
+}
+
+/* ExecStart=: prefix characters "-@:+!" then the command, words unquoted and unescaped,
+ * specifiers expanded. Only what runtime detection needs: the path and the arguments. */
+static int exec_start_apply(LoadCtx *c, const char *value, const char *source) {
+        Unit *u = c->u;
+        if (!*value) {
+                for (size_t i = 0; i < u->n_exec_start; i++)
+                        exec_command_done(&u->exec_start[i]);
+                free(u->exec_start);
+                u->exec_start = NULL;
+                u->n_exec_start = 0;
+                return 0;
+        }
+        const char *p = value;
+        _cleanup_strv_free_ char **argv = NULL;
+        bool separate_argv0 = false;
+        for (;;) {
+                _cleanup_free_ char *w = NULL, *x = NULL;
+                int r = extract_word(&p, &w, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r <= 0)
+                        break;
+                if (streq(w, ";"))
+                        break;
+                const char *word = w;
+                if (!argv) {
+                        while (*word && strchr("-@:+!", *word)) {
+                                if (*word == '@')
+                                        separate_argv0 = true;
+                                word++;
+                        }
+                }
+                if (specifier_expand(word, &c->spec, &x) < 0)
+                        continue;
+                if ((r = strv_consume(&argv, TAKE_PTR(x))) < 0)
+                        return r;
+        }
+        if (!argv)
+                return 0;
+        ExecCommand *n = realloc(u->exec_start, (u->n_exec_start + 1) * sizeof(ExecCommand));
+        if (!n)
+                return -ENOMEM;
+        u->exec_start = n;
+        ExecCommand *cmd = &n[u->n_exec_start];
+        *cmd = (ExecCommand) { .path = strdup(argv[0]), .source = strdup(source) };
+        if (separate_argv0 && argv[1]) {
+                /* "@/usr/bin/node myname x.js": argv[0] is the second word */
+                free(argv[0]);
+                memmove(argv, argv + 1, strv_length(argv) * sizeof(char *));
+        }
+        cmd->argv = TAKE_PTR(argv);
+        u->n_exec_start++;
+        return cmd->path && cmd->source ? 0 : -ENOMEM;
+}
+
+static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
+        Unit *u = c->u;
+        if (!*value) {
+                for (size_t i = 0; i < u->n_env_files; i++) {
+                        free(u->env_files[i].path);
+                        free(u->env_files[i].source);
+                }
+                free(u->env_files);
+                u->env_files = NULL;
+                u->n_env_files = 0;
+                return 0;
+        }
+        _cleanup_free_ char *x = NULL;
+        if (specifier_expand(value, &c->spec, &x) < 0) {
+                diags_add(&u->diags, source, "failed to resolve specifiers in EnvironmentFile=, ignoring");
+                return 0;
+        }
+        bool ignore = x[0] == '-';
+        const char *path = ignore ? x + 1 : x;
+        if (path[0] != '/') {
+                diags_add(&u->diags, source, "EnvironmentFile= path is not absolute, ignoring: %s", x);
+                return 0;
+        }
+        EnvFileRef *n = realloc(u->env_files, (u->n_env_files + 1) * sizeof(EnvFileRef));
+        if (!n)
+                return -ENOMEM;
+        u->env_files = n;
+        n[u->n_env_files] = (EnvFileRef) { .path = strdup(path), .ignore_errors = ignore, .source = strdup(source) };
+        u->n_env_files++;
+        return n[u->n_env_files - 1].path && n[u->n_env_files - 1].source ? 0 : -ENOMEM;
+}
+
+static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
+                         unsigned line) {
+        LoadCtx *c = userdata;
+        Unit *u = c->u;
+        _cleanup_free_ char *source = xasprintf("%s:%u", c->display, line);
+        if (!source)
+                return -ENOMEM;
+
+        if (!streq(section, "Service") || !u->is_service)
+                return 0;
+
+        if (streq(key, "Environment"))
+                return environ_apply_line(&u->environment, value, source, &c->spec, &u->diags);
+        if (streq(key, "UnsetEnvironment")) {
+                size_t before = strv_length(u->unset_environment);
+                int r = unset_environ_apply_line(&u->unset_environment, value, source, &c->spec, &u->diags);
+                if (r < 0)
+                        return r;
+                size_t after = strv_length(u->unset_environment);
+                if (after < before || !*value) {
+                        strv_free(u->unset_sources);
+                        u->unset_sources = NULL;
+                        before = 0;
+                }
+                for (size_t i = before; i < after; i++)
+                        if ((r = strv_extend(&u->unset_sources, source)) < 0)
+                                return r;
+                return 0;
+        }
+        if (streq(key, "EnvironmentFile"))
+                return env_file_apply(c, value, source);
+        if (streq(key, "ExecStart"))
+                return exec_start_apply(c, value, source);
+        if (streq(key, "ExecStop")) {
+                u->has_exec_stop = !!*value;
+                return 0;
+        }
+
+        struct {
+                const char *key;
+                Setting *s;
+        } scalars[] = {
+                { "Type", &u->type },
+                { "User", &u->user },
+                { "Group", &u->group },
+                { "DynamicUser", &u->dynamic_user },
+                { "ProtectHome", &u->protect_home },
+                { "ProtectSystem", &u->protect_system },
+                { "PrivateTmp", &u->private_tmp },
+                { "RootDirectory", &u->root_directory },
+                { "RootImage", &u->root_image },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(scalars); i++)
+                if (streq(key, scalars[i].key)) {
+                        _cleanup_free_ char *x = NULL;
+                        if (specifier_expand(value, &c->spec, &x) < 0)
+                                x = strdup(value);
+                        if (!x)
+                                return -ENOMEM;
+                        setting_set(scalars[i].s, x, source);
+                        return 0;
+                }
+        if (streq(key, "SupplementaryGroups"))
+                return list_apply(&u->supplementary_groups, value);
+        if (streq(key, "InaccessiblePaths"))
+                return list_apply(&u->inaccessible_paths, value);
+        if (streq(key, "TemporaryFileSystem"))
+                return list_apply(&u->temporary_filesystem, value);
+        return 0;
+}
+
+static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, unsigned *ret_line) {
+        bool overlay = ix->overlay_path && ix->overlay_content && streq(host_path, ix->overlay_path);
+        _cleanup_fclose_ FILE *f = overlay ? fmemopen((void *) ix->overlay_content, strlen(ix->overlay_content), "r")
+                                           : fopen(host_path, "re");
+        if (!f)
+                return errno == ENOENT ? 0 : -errno;
+        c->display = lookup_display_path(c->lp, host_path);
+        return unit_syntax_parse(f, c->display, on_assignment, c, &c->u->diags, ret_line);
+}
+
+Unit *unit_free(Unit *u) {
+        if (!u)
+                return NULL;
+        free(u->name);
+        free(u->id);
+        strv_free(u->names);
+        free(u->load_error);
+        free(u->fragment);
+        strv_free(u->dropins);
+        env_list_done(&u->environment);
+        for (size_t i = 0; i < u->n_env_files; i++) {
+                free(u->env_files[i].path);
+                free(u->env_files[i].source);
+        }
+        free(u->env_files);
+        strv_free(u->unset_environment);
+        strv_free(u->unset_sources);
+        for (size_t i = 0; i < u->n_exec_start; i++)
+                exec_command_done(&u->exec_start[i]);
+        free(u->exec_start);
+        Setting *settings[] = { &u->type, &u->user, &u->group, &u->dynamic_user, &u->protect_home,
+                                &u->private_tmp, &u->root_directory, &u->root_image, &u->protect_system };
+        for (size_t i = 0; i < ELEMENTSOF(settings); i++)
+                setting_done(settings[i]);
+        strv_free(u->supplementary_groups);
+        strv_free(u->inaccessible_paths);
+        strv_free(u->temporary_filesystem);
+        diags_done(&u->diags);
+        free(u);
+        return NULL;
+}
+
+/* Finds the fragment and all names (unit_file_find_fragment()). */
+static int find_fragment(const UnitIndex *ix, Unit *u) {
+        _cleanup_free_ char *instance = NULL, *tpl = NULL;
+        UnitNameKind kind = unit_name_classify(u->name);
+        int r;
+
+        if (kind == UNIT_NAME_INSTANCE && (r = unit_name_instance(u->name, &instance)) < 0)
+                return r;
+        if ((r = add_names(ix, kind, instance, NULL, &u->names, u->name)) < 0)
+                return r;
+
+        const char *frag = NULL;
+        (void) ids_get(ix, u->name, &frag);
+        if (!frag && kind == UNIT_NAME_INSTANCE) {
+                if ((r = unit_name_template(u->name, &tpl)) < 0)
+                        return r;
+                (void) ids_get(ix, tpl, &frag);
+        }
+        if (!frag) {
+                u->id = strdup(u->name);
+                return u->id ? 0 : -ENOMEM;
+        }
+        const char *fb = base_name(frag);
+        if (!streq(fb, u->name) && (r = add_names(ix, kind, instance, fb, &u->names, fb)) < 0)
+                return r;
+        if (!(u->fragment = strdup(frag)))
+                return -ENOMEM;
+
+        /* The unit's id is the fragment's name, with the instance filled in for a template. */
+        if (unit_name_classify(fb) == UNIT_NAME_TEMPLATE && instance)
+                r = unit_name_replace_instance(fb, instance, &u->id);
+        else
+                r = (u->id = strdup(fb)) ? 0 : -ENOMEM;
+        if (r < 0)
+                return r;
+        return add_name(&u->names, u->id);
+}
+
+int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
+        const LookupPaths *lp = ix->lp;
+        int r;
+
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        _cleanup_unit_ Unit *u = calloc(1, sizeof(Unit));
+        if (!u || !(u->name = strdup(name)))
+                return -ENOMEM;
+        u->is_service = streq(unit_name_type(name), "service");
+
+        if ((r = find_fragment(ix, u)) < 0)
+                return r;
+        if (!u->fragment) {
+                u->load_state = LOAD_NOT_FOUND;
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
+        if (null_or_empty(lp, u->fragment)) {
+                u->load_state = LOAD_MASKED;
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
+
+        /* Drop-in directories: the id in every search dir, then each alias, then "<type>.d". */
+        _cleanup_strv_free_ char **dirs = NULL, **aliases = NULL;
+        for (char **n = u->names; *n; n++)
+                if (!streq(*n, u->id) && (r = strv_extend(&aliases, *n)) < 0)
+                        return r;
+        strv_sort(aliases);  /* systemd's order here is hash order, i.e. undefined */
+        for (char **d = lp->search_path; *d; d++)
+                if ((r = find_dirs(ix, *d, u->id, &dirs)) < 0)
+                        return r;
+        for (char **a = aliases; a && *a; a++)
+                for (char **d = lp->search_path; *d; d++)
+                        if ((r = find_dirs(ix, *d, *a, &dirs)) < 0)
+                                return r;
+        for (char **d = lp->search_path; *d; d++)
+                if ((r = find_dirs(ix, *d, unit_name_type(u->id), &dirs)) < 0)
+                        return r;
+        if ((r = list_dropins(ix, dirs, &u->dropins)) < 0)
+                return r;
+
+        LoadCtx c = {
+                .u = u,
+                .lp = lp,
+                .spec = { .unit_id = u->id, .root = lp->root, .user = lp->scope == SCOPE_USER },
+        };
+        unsigned line = 0;
+        r = parse_file(&c, ix, u->fragment, &line);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                u->load_state = LOAD_ERROR;
+                u->load_error = xasprintf("%s:%u: %s", lookup_display_path(lp, u->fragment), line, strerror(-r));
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
+        for (char **d = u->dropins; d && *d; d++) {
+                bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
+                if (overlay ? isempty(ix->overlay_content) : null_or_empty(lp, *d))
+                        continue;
+                /* A fatal error in a drop-in only cuts that file short, as in systemd. */
+                r = parse_file(&c, ix, *d, &line);
+                if (r == -ENOMEM)
+                        return r;
+        }
+
+        if (u->is_service) {
+                bool oneshot = u->type.value && streq(u->type.value, "oneshot");
+                if (u->n_exec_start == 0 && !u->has_exec_stop) {
+                        u->load_state = LOAD_BAD_SETTING;
+                        u->load_error = xasprintf("%s: service has no ExecStart=", lookup_display_path(lp, u->fragment));
+                } else if (u->n_exec_start > 1 && !oneshot) {
+                        u->load_state = LOAD_BAD_SETTING;
+                        u->load_error = xasprintf("%s: service has more than one ExecStart= setting, which is only allowed for Type=oneshot",
+                                                  u->exec_start[1].source);
+                }
+        }
+        *ret = TAKE_PTR(u);
+        return 0;
+}
+
+char *unit_dropin_dir(const Unit *u, const char *config_dir) {
+        return xasprintf("%s/%s.d", config_dir, u->id);
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+#include "cli.h"
+#include "json.h"
+
+void print_findings_json(Json *j, const Findings *f) {
+        json_begin_array(j, "findings");
+        for (size_t i = 0; i < f->n; i++) {
+                json_begin_object(j, NULL);
+                json_string(j, "severity", severity_to_string(f->items[i].severity));
+                json_string(j, "code", f->items[i].code);
+                json_string(j, "message", f->items[i].message);
+                json_end_object(j);
+        }
+        json_end_array(j);
+}
+
+/* The fields DESIGN.md §2 names for a unit. */
+void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspection *in) {
+        json_string(j, "unit", u->id);
+        json_string(j, "load_state", load_state_to_string(u->load_state));
+        json_string(j, "fragment", u->fragment ? lookup_display_path(lp, u->fragment) : NULL);
+        json_begin_array(j, "dropins");
+        for (char **d = u->dropins; d && *d; d++)
+                json_string(j, NULL, lookup_display_path(lp, *d));
+        json_end_array(j);
+        json_begin_object(j, "environment");
+        for (size_t i = 0; i < in->env.n; i++) {
+                const EnvEntry *e = &in->env.entries[i];
+                _cleanup_free_ char *name = strndup(e->assignment, strcspn(e->assignment, "="));
+                if (!name)
+                        continue;
+                json_begin_object(j, name);
+                json_string(j, "value", env_entry_value(e));
+                json_string(j, "source", e->source);
+                json_end_object(j);
+        }
+        json_end_object(j);
+        json_string(j, "runtime", runtime_to_string(in->runtime.runtime));
+        json_string(j, "user", in->cred.user);
+        print_findings_json(j, &in->findings);
+        json_string(j, "verdict", in->verdict);
+}
+
+static void print_text(const Context *c, const Unit *u, const Inspection *in) {
+        const LookupPaths *lp = &c->lp;
+        printf("%s\n", u->id);
+        if (u->load_state != LOAD_LOADED && u->load_state != LOAD_ERROR && u->load_state != LOAD_BAD_SETTING) {
+                printf("  load state: %s\n", load_state_to_string(u->load_state));
+        } else {
+                printf("  fragment:   %s\n", lookup_display_path(lp, u->fragment));
+                for (char **d = u->dropins; d && *d; d++)
+                        printf("  %s %s\n", d == u->dropins ? "drop-ins:  " : "           ", lookup_display_path(lp, *d));
+                printf("  runtime:    %s%s%s%s\n", runtime_to_string(in->runtime.runtime),
+                       in->runtime.how ? " (" : "", in->runtime.how ? in->runtime.how : "", in->runtime.how ? ")" : "");
+                printf("  user:       %s\n", in->cred.user ? in->cred.user : "root");
+                bool any = false;
+                for (const char *const *v = tls_variables; *v; v++) {
+                        const EnvEntry *e = env_list_get(&in->env, *v);
+                        if (!e)
+                                continue;
+                        printf("  %s %s  (%s)\n", any ? "           " : "environment:", e->assignment, e->source);
+                        any = true;
+                }
+                if (!any)
+                        printf("  environment: no TLS settings\n");
+                if (in->have_ca)
+                        for (size_t i = 0; i < in->ca.n_certs; i++) {
+                                const CertInfo *ci = &in->ca.certs[i];
+                                char date[32];
+                                struct tm tm;
+                                strftime(date, sizeof(date), "%Y-%m-%d", gmtime_r(&ci->not_after, &tm));
+                                printf("  %s %s, %s, expires %s\n", i == 0 ? "CA file:   " : "           ",
+                                       ci->subject, ci->is_ca ? "CA" : ci->self_signed ? "self-signed" : "not a CA", date);
+                        }
+        }
+        for (size_t i = 0; i < in->findings.n; i++)
+                printf("  %s: %s\n", severity_to_string(in->findings.items[i].severity), in->findings.items[i].message);
+        printf("  verdict:    %s\n", in->verdict);
+}
+
+int verb_status(Context *c) {
+        Args *a = c->args;
+        Json j = {};
+        int ret = EXIT_OK;
+
+        if (a->json) {
+                json_begin_object(&j, NULL);
+                json_begin_array(&j, "units");
+        }
+        for (char **n = a->units; *n; n++) {
+                _cleanup_unit_ Unit *u = NULL;
+                Inspection in = {};
+                int r = unit_load(&c->index, *n, &u);
+                if (r < 0) {
+                        log_error("%s: %s", *n, strerror(-r));
+                        ret = EXIT_FAILURE_RUNTIME;
+                        continue;
+                }
+                if (u->load_state == LOAD_NOT_FOUND && !a->json) {
+                        log_error("%s: unit not found in the unit search path%s%s; check the name with "
+                                  "'systemctl list-unit-files'", u->name, c->lp.root ? " under " : "",
+                                  c->lp.root ? c->lp.root : "");
+                        ret = EXIT_USAGE;
+                        continue;
+                }
+                if ((r = inspect_unit(&c->lp, u, &in)) < 0) {
+                        log_error("%s: %s", *n, strerror(-r));
+                        ret = EXIT_FAILURE_RUNTIME;
+                        continue;
+                }
+                if (findings_have(&in.findings, SEV_WARNING) && ret == EXIT_OK)
+                        ret = EXIT_FAILURE_RUNTIME;
+                if (u->load_state == LOAD_NOT_FOUND)
+                        ret = EXIT_USAGE;
+                if (a->json) {
+                        json_begin_object(&j, NULL);
+                        print_unit_json(&j, &c->lp, u, &in);
+                        json_end_object(&j);
+                } else
+                        print_text(c, u, &in);
+                inspection_done(&in);
+        }
+        if (a->json) {
+                json_end_array(&j);
+                json_end_object(&j);
+                printf("%s\n", j.out.data);
+                buf_free(&j.out);
+        }
+        return ret;
+}
+
+/* The unit model in systemd --test's words, for the oracle suite. */
+int verb_dump(Context *c) {
+        for (char **n = c->args->units; *n; n++) {
+                _cleanup_unit_ Unit *u = NULL;
+                int r = unit_load(&c->index, *n, &u);
+                if (r < 0) {
+                        log_error("%s: %s", *n, strerror(-r));
+                        return EXIT_FAILURE_RUNTIME;
+                }
+                printf("Unit Load State: %s\n", load_state_to_string(u->load_state));
+                if (u->load_state == LOAD_NOT_FOUND)
+                        continue;
+                if (u->fragment)
+                        printf("Fragment Path: %s\n", lookup_display_path(&c->lp, u->fragment));
+                for (char **d = u->dropins; d && *d; d++)
+                        printf("DropIn Path: %s\n", lookup_display_path(&c->lp, *d));
+                if (u->load_state != LOAD_LOADED && u->load_state != LOAD_BAD_SETTING)
+                        continue;
+                for (size_t i = 0; i < u->environment.n; i++)
+                        printf("Environment: %s\n", u->environment.entries[i].assignment);
+                for (size_t i = 0; i < u->n_env_files; i++)
+                        printf("EnvironmentFile: %s%s\n", u->env_files[i].ignore_errors ? "-" : "", u->env_files[i].path);
+                for (char **x = u->unset_environment; x && *x; x++)
+                        printf("UnsetEnvironment: %s\n", *x);
+        }
+        return EXIT_OK;
+}
