@@ -46,4 +46,5 @@ int verb_set(Context *c);
 int verb_unset(Context *c);
 
 void print_findings_json(Json *j, const Findings *f);
-void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspection *in);
+/* The unit fields of DESIGN.md §2; findings NULL means the inspection's own. */
+void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspection *in, const Findings *findings);

@@ -1,12 +1,682 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "apply.h"
 #include "cli.h"
+#include "diff.h"
+#include "fs.h"
+#include "plan.h"
+#include "writer.h"
+
+#define DROPIN_MAX (1024 * 1024)
+#define BUNDLE_DIR "/etc/unit-tls"
+
+/* One unit's way through set/unset: facts, plan, and what was done. */
+typedef struct Job {
+        Unit *unit;
+        Inspection now;
+        bool have_now;
+        char *dir_name;          /* "<id>.d" */
+        char *dropin_display;    /* as the target sees it */
+        char *old_content;
+        int old_error;
+        bool dir_exists, dir_unsafe;
+        const char *dir_unsafe_why;
+        char *ca_value;          /* NODE_EXTRA_CA_CERTS to write */
+        Findings ca_findings;
+        char *node_problem;
+        char *bundle_name;       /* "<id>.pem" in BUNDLE_DIR when several CAs */
+        char *bundle_old, *bundle_new;
+        char *rendered;
+        Plan plan;
+        bool written, bundle_written;
+        ApplyUnit apply;
+} Job;
+
+static void job_done(Job *j) {
+        unit_free(j->unit);
+        if (j->have_now)
+                inspection_done(&j->now);
+        free(j->dir_name);
+        free(j->dropin_display);
+        free(j->old_content);
+        free(j->ca_value);
+        findings_done(&j->ca_findings);
+        free(j->node_problem);
+        free(j->bundle_name);
+        free(j->bundle_old);
+        free(j->bundle_new);
+        free(j->rendered);
+        plan_done(&j->plan);
+        free(j->apply.expect);
+        free(j->apply.expect_absent);
+        free(j->apply.message);
+}
+
+/* What the user typed for --ca, as an absolute path on the target. Refuses what systemd or
+ * Node cannot carry: newline (a NUL cannot come through argv at all), invalid UTF-8, and a
+ * relative path under --root (relative to what?). */
+static int ca_argument(const Context *c, const char *arg, char **ret) {
+        if (strpbrk(arg, "\n\r")) {
+                log_error("--ca: the path contains a line break, which a unit file cannot carry; rename the file");
+                return -EINVAL;
+        }
+        if (!utf8_is_valid(arg, strlen(arg))) {
+                log_error("--ca: the path is not valid UTF-8, which systemd refuses in Environment=; rename the file");
+                return -EINVAL;
+        }
+        if (arg[0] == '/') {
+                *ret = path_simplify_dup(arg);
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (c->lp.root) {
+                log_error("--ca=%s: give the path as the OS tree sees it, starting with '/' (it is read under %s)",
+                          arg, c->lp.root);
+                return -EINVAL;
+        }
+        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+        if (!cwd)
+                return -errno;
+        _cleanup_free_ char *j = strjoin_path(cwd, arg);
+        if (!j)
+                return -ENOMEM;
+        *ret = path_simplify_dup(j);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static const char *config_dir_host(const Context *c) {
+        return c->args->runtime ? c->lp.runtime_config : c->lp.persistent_config;
+}
+
+/* The bundle: the CA files concatenated, each after a comment naming it. */
+static int build_bundle(const Context *c, Job *j, char **cas) {
+        Buf b = {};
+        buf_printf(&b, "# Managed by unit-tls: CA bundle for %s. Change it with `unit-tls set`.\n", j->unit->id);
+        for (char **p = cas; *p; p++) {
+                _cleanup_free_ char *data = NULL;
+                size_t size = 0;
+                if (read_target_file(&c->lp, *p, CA_FILE_MAX_SIZE, &data, &size) < 0)
+                        continue;  /* check_ca_path() has said why already */
+                buf_printf(&b, "# from %s\n", *p);
+                buf_put(&b, data, size);
+                if (size > 0 && data[size - 1] != '\n')
+                        buf_putc(&b, '\n');
+        }
+        j->bundle_new = buf_steal(&b);
+        return j->bundle_new ? 0 : -ENOMEM;
+}
+
+/* Reads the current drop-in (and the directory's safety) through descriptors, never following
+ * a symlink. cfd < 0: the config directory does not exist yet. */
+static int read_current(int cfd, Job *j, const char *drop_in) {
+        if (cfd < 0)
+                return 0;
+        _cleanup_close_ int dfd = openat(cfd, j->dir_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                j->old_error = errno == ENOTDIR || errno == ELOOP ? -ELOOP : -errno;
+                if (j->old_error == -ELOOP) {
+                        j->dir_unsafe = true;
+                        j->dir_unsafe_why = "is a symlink or not a directory; unit-tls never writes through a symlink";
+                        j->old_error = 0;
+                }
+                return 0;
+        }
+        j->dir_exists = true;
+        const char *why = NULL;
+        if (dir_check_safe(dfd, &why) < 0) {
+                j->dir_unsafe = true;
+                j->dir_unsafe_why = why;
+        }
+        int r = file_read_at(dfd, drop_in, DROPIN_MAX, &j->old_content);
+        if (r == -ENOENT)
+                return 0;
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                j->old_error = r;
+        return 0;
+}
+
+static int read_bundle(int bfd, Job *j) {
+        if (bfd < 0 || !j->bundle_name)
+                return 0;
+        int r = file_read_at(bfd, j->bundle_name, CA_FILE_MAX_SIZE, &j->bundle_old);
+        return r == -ENOENT ? 0 : r;
+}
+
+/* Loads the unit as systemd would with the planned drop-in in place (or gone). */
+static int simulate(Context *c, Job *j, const char *content, const char *drop_in, EnvList *ret_env,
+                    bool *ret_listed) {
+        _cleanup_free_ char *dir_host = xasprintf("%s/%s", config_dir_host(c), j->dir_name);
+        _cleanup_free_ char *dir_res = NULL, *file = NULL;
+        if (!dir_host)
+                return -ENOMEM;
+        if (lookup_in_search_path(&c->lp, config_dir_host(c))) {
+                int r = unit_index_add_dir(&c->index, dir_host);
+                if (r < 0)
+                        return r;
+        }
+        int r = fs_resolve_under_root(c->lp.root, dir_host, &dir_res);
+        if (r < 0)
+                return r;
+        if (!(file = strjoin_path(dir_res, drop_in)))
+                return -ENOMEM;
+
+        c->index.overlay_path = file;
+        c->index.overlay_content = content;
+        _cleanup_unit_ Unit *sim = NULL;
+        r = unit_load(&c->index, j->unit->name, &sim);
+        c->index.overlay_path = NULL;
+        c->index.overlay_content = NULL;
+        if (r < 0)
+                return r;
+        *ret_listed = strv_contains(sim->dropins, file);
+        Findings ignored = {};
+        r = effective_environment(&c->lp, sim, ret_env, &ignored);
+        findings_done(&ignored);
+        return r;
+}
+
+static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int bfd) {
+        const Args *a = c->args;
+        int r;
+
+        if ((r = inspect_unit(&c->lp, j->unit, &j->now)) < 0)
+                return r;
+        j->have_now = true;
+        if (!(j->dir_name = xasprintf("%s.d", j->unit->id)) ||
+            !(j->dropin_display = xasprintf("%s/%s/%s", lookup_display_path(&c->lp, config_dir_host(c)),
+                                            j->dir_name, a->drop_in)))
+                return -ENOMEM;
+        if ((r = read_current(cfd, j, a->drop_in)) < 0)
+                return r;
+
+        if (mode == PLAN_SET_CA && j->unit->load_state == LOAD_LOADED) {
+                for (char **p = cas; *p; p++) {
+                        CaReport report = {};
+                        r = check_ca_path(&c->lp, j->unit, &j->now.cred, *p, &report, &j->ca_findings);
+                        ca_report_done(&report);
+                        if (r < 0)
+                                return r;
+                }
+                if (strv_length(cas) > 1) {
+                        j->bundle_name = xasprintf("%s.pem", j->unit->id);
+                        j->ca_value = xasprintf("%s/%s", BUNDLE_DIR, j->bundle_name);
+                        if (!j->bundle_name || !j->ca_value || (r = build_bundle(c, j, cas)) < 0 ||
+                            (r = read_bundle(bfd, j)) < 0)
+                                return r;
+                        _cleanup_free_ char *hidden = sandbox_hides_path(&c->lp, j->unit, j->ca_value);
+                        if (hidden)
+                                findings_add(&j->ca_findings, SEV_ERROR, "ca-hidden", "%s", hidden);
+                } else if (!(j->ca_value = strdup(cas[0])))
+                        return -ENOMEM;
+                if (j->now.runtime.runtime == RUNTIME_NODE && j->now.runtime.binary)
+                        j->node_problem = node_binary_ignores_env(j->now.runtime.binary);
+        }
+
+        bool repair = mode == PLAN_SET_CA && plan_needs_reject_repair(&j->now, j->dropin_display);
+        if (mode == PLAN_SET_INSECURE || (mode == PLAN_SET_CA && j->ca_value)) {
+                _cleanup_free_ char *note = NULL;
+                if (mode == PLAN_SET_CA && j->bundle_name) {
+                        Buf b = {};
+                        buf_puts(&b, "CAs:");
+                        for (char **p = cas; *p; p++)
+                                buf_printf(&b, " %s", *p);
+                        note = buf_steal(&b);
+                }
+                if (!(j->rendered = render_dropin(mode, j->ca_value, repair, note)))
+                        return -ENOMEM;
+        }
+
+        EnvList planned = {};
+        bool listed = mode == PLAN_UNSET;
+        if (j->unit->load_state == LOAD_LOADED && j->unit->is_service &&
+            (r = simulate(c, j, j->rendered, a->drop_in, &planned, &listed)) < 0)
+                return r;
+
+        PlanFacts f = {
+                .mode = mode,
+                .unit = j->unit,
+                .now = &j->now,
+                .dropin_display = j->dropin_display,
+                .old_content = j->old_content,
+                .old_error = j->old_error,
+                .ca_value = j->ca_value,
+                .ca_findings = &j->ca_findings,
+                .node_problem = j->node_problem,
+                .dir_unsafe = j->dir_unsafe,
+                .dir_unsafe_why = j->dir_unsafe_why,
+                .planned_env = &planned,
+                .planned_listed = listed,
+                .force = a->force,
+        };
+        r = plan_decide(&f, j->rendered ? j->rendered : "", &j->plan);
+        env_list_done(&planned);
+        if (r < 0)
+                return r;
+        if (repair && !j->plan.refused) {
+                const EnvEntry *e = env_list_get(&j->now.env, "NODE_TLS_REJECT_UNAUTHORIZED");
+                findings_add(&j->plan.findings, SEV_WARNING, "insecure-repaired",
+                             "NODE_TLS_REJECT_UNAUTHORIZED=0 from %s disabled verification; the drop-in unsets it "
+                             "(remove it there too)", e->source);
+        }
+        return 0;
+}
+
+static void print_findings(const Job *j, Severity at_least) {
+        for (size_t i = 0; i < j->plan.findings.n; i++) {
+                const Finding *f = &j->plan.findings.items[i];
+                if (f->severity < at_least)
+                        continue;
+                if (f->severity == SEV_ERROR)
+                        log_error("%s: %s", j->unit->id, f->message);
+                else
+                        fprintf(stderr, "unit-tls: warning: %s: %s\n", j->unit->id, f->message);
+        }
+}
+
+static bool bundle_changes(const Job *j) {
+        return j->bundle_name && j->bundle_new && !streq_ptr(j->bundle_old, j->bundle_new);
+}
+
+static char *job_diff(const Context *c, const Job *j, PlanMode mode) {
+        Buf b = {};
+        if (mode != PLAN_UNSET && bundle_changes(j)) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", BUNDLE_DIR, j->bundle_name);
+                _cleanup_free_ char *d = path ? unified_diff(j->bundle_old, j->bundle_new,
+                                                             j->bundle_old ? path : "/dev/null", path) : NULL;
+                if (d)
+                        buf_puts(&b, d);
+        }
+        if (j->plan.changed) {
+                const char *newc = mode == PLAN_UNSET ? NULL : j->plan.new_content;
+                _cleanup_free_ char *d = unified_diff(j->old_content, newc,
+                                                      j->old_content ? j->dropin_display : "/dev/null",
+                                                      newc ? j->dropin_display : "/dev/null");
+                if (d)
+                        buf_puts(&b, d);
+        }
+        if (mode == PLAN_UNSET && j->old_content && !j->plan.refused) {
+                /* unset also removes a bundle unit-tls made for this unit */
+                if (j->bundle_old) {
+                        _cleanup_free_ char *path = xasprintf("%s/%s", BUNDLE_DIR, j->bundle_name);
+                        _cleanup_free_ char *d = path ? unified_diff(j->bundle_old, NULL, path, "/dev/null") : NULL;
+                        if (d)
+                                buf_puts(&b, d);
+                }
+        }
+        (void) c;
+        return buf_steal(&b);
+}
+
+/* Writes (or removes) one job's files. On failure nothing of this job is left half-done. */
+static int write_job(const Context *c, Job *j, PlanMode mode, int cfd, int bfd, const char **ret_what) {
+        const char *name = c->args->drop_in;
+        int r;
+
+        if (mode != PLAN_UNSET && bundle_changes(j)) {
+                *ret_what = "write the CA bundle";
+                if ((r = atomic_write_at(bfd, j->bundle_name, j->bundle_new, 0644)) < 0)
+                        return r;
+                j->bundle_written = true;
+        }
+        if (!j->plan.changed)
+                return 0;
+
+        if (mode == PLAN_UNSET) {
+                _cleanup_close_ int dfd = openat(cfd, j->dir_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                *ret_what = "remove the drop-in";
+                if (dfd < 0)
+                        return -errno;
+                if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+                        return -errno;
+                j->written = true;
+                (void) unlinkat(cfd, j->dir_name, AT_REMOVEDIR);  /* only when empty */
+                if (bfd >= 0 && j->bundle_name && j->bundle_old)
+                        (void) unlinkat(bfd, j->bundle_name, 0);
+                return 0;
+        }
+
+        *ret_what = "create the drop-in directory";
+        if (mkdirat(cfd, j->dir_name, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        _cleanup_close_ int dfd = openat(cfd, j->dir_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        const char *why;
+        if (dir_check_safe(dfd, &why) < 0) {
+                *ret_what = why;
+                return -EPERM;
+        }
+        if (j->plan.backup && j->old_content) {
+                _cleanup_free_ char *backup = xasprintf("%s.unit-tls-backup", name);
+                *ret_what = "keep a backup of the existing drop-in";
+                if (!backup)
+                        return -ENOMEM;
+                if ((r = atomic_write_at(dfd, backup, j->old_content, 0644)) < 0)
+                        return r;
+        }
+        *ret_what = "write the drop-in";
+        if ((r = atomic_write_at(dfd, name, j->plan.new_content, 0644)) < 0)
+                return r;
+        j->written = true;
+        return 0;
+}
+
+/* Puts back what write_job() changed. */
+static void restore_job(const Context *c, Job *j, int cfd, int bfd) {
+        const char *name = c->args->drop_in;
+        if (j->written) {
+                if (mkdirat(cfd, j->dir_name, 0755) < 0 && errno != EEXIST)
+                        return;
+                _cleanup_close_ int dfd = openat(cfd, j->dir_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dfd >= 0) {
+                        if (j->old_content)
+                                (void) atomic_write_at(dfd, name, j->old_content, 0644);
+                        else {
+                                (void) unlinkat(dfd, name, 0);
+                                (void) unlinkat(cfd, j->dir_name, AT_REMOVEDIR);
+                        }
+                }
+                j->written = false;
+        }
+        if (j->bundle_written || (bfd >= 0 && j->bundle_name && j->bundle_old && !j->bundle_new)) {
+                if (j->bundle_old)
+                        (void) atomic_write_at(bfd, j->bundle_name, j->bundle_old, 0644);
+                else
+                        (void) unlinkat(bfd, j->bundle_name, 0);
+                j->bundle_written = false;
+        }
+}
+
+static const char *mode_verb(PlanMode m) {
+        return m == PLAN_UNSET ? "unset" : "set";
+}
+
+static void print_json(const Context *c, Job *jobs, size_t n, PlanMode mode, bool dry_run) {
+        Json js = {};
+        json_begin_object(&js, NULL);
+        json_begin_array(&js, "units");
+        for (size_t i = 0; i < n; i++) {
+                Job *j = &jobs[i];
+                json_begin_object(&js, NULL);
+                /* The findings are the plan's: what this run decided, and why. */
+                if (j->have_now)
+                        print_unit_json(&js, &c->lp, j->unit, &j->now, &j->plan.findings);
+                else {
+                        json_string(&js, "unit", j->unit->id);
+                        print_findings_json(&js, &j->plan.findings);
+                }
+                json_bool(&js, "refused", j->plan.refused);
+                json_bool(&js, "changed", !j->plan.refused && (j->plan.changed || bundle_changes(j) ||
+                                                                j->apply.reloaded || j->apply.restarted));
+                json_string(&js, "dropin", j->dropin_display);
+                json_begin_array(&js, "actions");
+                if (!j->plan.refused) {
+                        if (j->plan.changed || bundle_changes(j))
+                                json_string(&js, NULL, mode == PLAN_UNSET ? "remove" : "write");
+                        if (j->apply.reloaded)
+                                json_string(&js, NULL, "reload");
+                        if (j->apply.restarted)
+                                json_string(&js, NULL, "restart");
+                        if (j->apply.failed && !c->args->no_rollback)
+                                json_string(&js, NULL, "rollback");
+                }
+                json_end_array(&js);
+                if (j->apply.message)
+                        json_string(&js, "result", j->apply.message);
+                if (dry_run && !j->plan.refused) {
+                        _cleanup_free_ char *d = job_diff(c, j, mode);
+                        json_string(&js, "diff", d ? d : "");
+                }
+                json_end_object(&js);
+        }
+        json_end_array(&js);
+        json_end_object(&js);
+        printf("%s\n", js.out.data);
+        buf_free(&js.out);
+}
+
+static int run(Context *c, PlanMode mode) {
+        const Args *a = c->args;
+        _cleanup_strv_free_ char **cas = NULL;
+        int r, ret = EXIT_OK;
+
+        if (mode == PLAN_SET_CA)
+                for (char **p = a->ca; p && *p; p++) {
+                        char *x = NULL;
+                        if ((r = ca_argument(c, *p, &x)) < 0)
+                                return r == -ENOMEM ? EXIT_FAILURE_RUNTIME : EXIT_USAGE;
+                        if (strv_contains(cas, x))
+                                free(x);
+                        else if (strv_consume(&cas, x) < 0)
+                                return EXIT_FAILURE_RUNTIME;
+                }
+
+        /* Lock the config directory for the whole run: plans are made on the state that is written. */
+        _cleanup_close_ int cfd = -1, bfd = -1;
+        _cleanup_free_ char *bad = NULL;
+        const char *config_inner = lookup_display_path(&c->lp, config_dir_host(c));
+        r = dir_open_below_root(c->lp.root, config_inner, !a->dry_run, true, &cfd, &bad);
+        if (r < 0 && !(a->dry_run && r == -ENOENT)) {
+                if (r == -ELOOP)
+                        log_error("%s is a symlink; unit-tls writes only through real directories", bad ? bad : config_inner);
+                else if (r == -EACCES || r == -EPERM || r == -EROFS)
+                        log_error("cannot write to %s: %s; run as root (or with --user for your own services)",
+                                  config_inner, strerror(-r));
+                else
+                        log_error("cannot open %s: %s", config_inner, strerror(-r));
+                return r == -EACCES || r == -EPERM ? EXIT_FAILURE_RUNTIME : EXIT_USAGE;
+        }
+        if (strv_length(cas) > 1 || mode == PLAN_UNSET) {
+                /* The bundle directory: created only when a bundle is written. */
+                bool need = strv_length(cas) > 1 && !a->dry_run;
+                r = dir_open_below_root(c->lp.root, BUNDLE_DIR, need, false, &bfd, NULL);
+                if (r < 0 && r != -ENOENT && need) {
+                        log_error("cannot open %s: %s", BUNDLE_DIR, strerror(-r));
+                        return EXIT_FAILURE_RUNTIME;
+                }
+        }
+
+        size_t n = strv_length(a->units);
+        Job *jobs = calloc(n, sizeof(Job));
+        if (!jobs)
+                return EXIT_FAILURE_RUNTIME;
+
+        bool refused = false;
+        for (size_t i = 0; i < n; i++) {
+                Job *j = &jobs[i];
+                if ((r = unit_load(&c->index, a->units[i], &j->unit)) < 0) {
+                        log_error("%s: %s", a->units[i], strerror(-r));
+                        ret = EXIT_FAILURE_RUNTIME;
+                        goto out;
+                }
+                if (mode == PLAN_UNSET && j->unit->id) {
+                        j->bundle_name = xasprintf("%s.pem", j->unit->id);
+                        if (j->bundle_name && (r = read_bundle(bfd, j)) < 0)
+                                j->bundle_old = NULL;
+                        /* only a bundle unit-tls made is ours to remove */
+                        if (j->bundle_old && !startswith(j->bundle_old, "# Managed by unit-tls")) {
+                                free(j->bundle_old);
+                                j->bundle_old = NULL;
+                        }
+                }
+                if ((r = plan_job(c, j, mode, cas, cfd, bfd)) < 0) {
+                        log_error("%s: %s", a->units[i], strerror(-r));
+                        ret = EXIT_FAILURE_RUNTIME;
+                        goto out;
+                }
+                refused = refused || j->plan.refused;
+        }
+
+        for (size_t i = 0; i < n; i++)
+                print_findings(&jobs[i], SEV_WARNING);
+        if (refused) {
+                if (a->json)
+                        print_json(c, jobs, n, mode, a->dry_run);
+                log_error("nothing was changed");
+                ret = EXIT_USAGE;
+                goto out;
+        }
+
+        if (a->dry_run) {
+                for (size_t i = 0; i < n && !a->json; i++) {
+                        Job *j = &jobs[i];
+                        _cleanup_free_ char *d = job_diff(c, j, mode);
+                        if (d && *d)
+                                fputs(d, stdout);
+                        bool change = j->plan.changed || (mode != PLAN_UNSET && bundle_changes(j));
+                        if (!change)
+                                log_info(a, "%s: unchanged (%s)", j->unit->id, j->dropin_display);
+                        else if (c->offline || a->no_reload)
+                                log_info(a, "%s: would %s %s; not applied (%s)", j->unit->id,
+                                         mode == PLAN_UNSET ? "remove" : "write", j->dropin_display,
+                                         a->no_reload ? "--no-reload" : c->offline_reason);
+                        else
+                                log_info(a, "%s: would %s %s, daemon-reload, then restart %s if it is running%s",
+                                         j->unit->id, mode == PLAN_UNSET ? "remove" : "write", j->dropin_display,
+                                         j->unit->id, a->no_restart ? " (not with --no-restart)" : "");
+                }
+                if (a->json)
+                        print_json(c, jobs, n, mode, true);
+                goto out;
+        }
+
+        /* Write every unit's files; on any failure put back what this run wrote. */
+        for (size_t i = 0; i < n; i++) {
+                const char *what = "write";
+                if ((r = write_job(c, &jobs[i], mode, cfd, bfd, &what)) < 0) {
+                        log_error("%s: cannot %s %s: %s%s", jobs[i].unit->id, what, jobs[i].dropin_display,
+                                  strerror(-r), i > 0 ? "; the other units were restored" : "");
+                        for (size_t k = 0; k <= i; k++)
+                                restore_job(c, &jobs[k], cfd, bfd);
+                        ret = EXIT_FAILURE_RUNTIME;
+                        goto out;
+                }
+        }
+
+        bool any_written = false;
+        for (size_t i = 0; i < n; i++) {
+                Job *j = &jobs[i];
+                bool change = j->plan.changed || (mode != PLAN_UNSET && j->bundle_written);
+                any_written = any_written || change;
+                if (change)
+                        log_info(a, "%s: %s %s", j->unit->id, mode == PLAN_UNSET ? "removed" : "wrote", j->dropin_display);
+        }
+
+        if (c->offline || a->no_reload) {
+                for (size_t i = 0; i < n; i++) {
+                        Job *j = &jobs[i];
+                        bool change = j->plan.changed || j->bundle_written;
+                        if (!change)
+                                log_info(a, "%s: unchanged (%s)", j->unit->id, j->dropin_display);
+                        else
+                                log_info(a, "%s: %s, not applied (%s); it takes effect at the next %s",
+                                         j->unit->id, mode == PLAN_UNSET ? "removed" : "written",
+                                         a->no_reload ? "--no-reload" : c->offline_reason,
+                                         c->lp.root ? "boot of that system" : "daemon-reload and restart");
+                }
+                if (a->json)
+                        print_json(c, jobs, n, mode, false);
+                goto out;
+        }
+
+        /* Online: one reload, the restarts, the proof. */
+        ApplyUnit *au = calloc(n, sizeof(ApplyUnit));
+        if (!au) {
+                ret = EXIT_FAILURE_RUNTIME;
+                goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+                Job *j = &jobs[i];
+                au[i] = (ApplyUnit) {
+                        .id = j->unit->id,
+                        .file_changed = j->plan.changed || j->bundle_written,
+                        .expect_dropin = mode != PLAN_UNSET,
+                        .dropin_display = j->dropin_display,
+                };
+                if (mode == PLAN_SET_CA) {
+                        au[i].expect = xasprintf("NODE_EXTRA_CA_CERTS=%s", j->ca_value);
+                        au[i].expect_absent = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
+                } else if (mode == PLAN_SET_INSECURE)
+                        au[i].expect = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
+        }
+        const char *why = NULL;
+        r = apply_units(a, au, n, &why);
+        if (r < 0) {
+                log_error("written, but cannot reach systemd to apply it: %s", why ? why : strerror(-r));
+                for (size_t i = 0; i < n; i++)
+                        restore_job(c, &jobs[i], cfd, bfd);
+                log_error("the previous files were restored; nothing changed");
+                ret = EXIT_FAILURE_RUNTIME;
+        } else if (r > 0) {
+                if (!a->no_rollback) {
+                        for (size_t i = 0; i < n; i++)
+                                restore_job(c, &jobs[i], cfd, bfd);
+                        /* Apply the old state again: reload, and restart what was restarted. */
+                        for (size_t i = 0; i < n; i++) {
+                                au[i].file_changed = true;
+                                free(au[i].expect);
+                                free(au[i].expect_absent);
+                                au[i].expect = au[i].expect_absent = NULL;
+                                au[i].expect_dropin = false;
+                        }
+                        ApplyUnit *again = calloc(n, sizeof(ApplyUnit));
+                        if (again) {
+                                for (size_t i = 0; i < n; i++)
+                                        again[i] = (ApplyUnit) { .id = au[i].id, .file_changed = true };
+                                (void) apply_units(a, again, n, &why);
+                                for (size_t i = 0; i < n; i++)
+                                        free(again[i].message);
+                                free(again);
+                        }
+                        log_error("rolled back: the previous drop-ins were restored and the services restarted");
+                }
+                ret = EXIT_FAILURE_RUNTIME;
+        }
+        for (size_t i = 0; i < n; i++) {
+                jobs[i].apply = au[i];
+                if (!a->json && au[i].message && (!a->quiet || au[i].failed)) {
+                        if (au[i].failed)
+                                log_error("%s: %s", au[i].id, au[i].message);
+                        else
+                                printf("%s: %s\n", au[i].id, au[i].message);
+                }
+        }
+        free(au);
+        if (a->json)
+                print_json(c, jobs, n, mode, false);
+        (void) any_written;
+
+out:
+        for (size_t i = 0; i < n; i++)
+                job_done(&jobs[i]);
+        free(jobs);
+        (void) mode_verb;
+        return ret;
+}
 
 int verb_set(Context *c) {
-        log_error("set: not implemented yet");
-        return EXIT_USAGE;
+        const Args *a = c->args;
+        if (a->insecure && a->ca) {
+                log_error("set: --insecure cannot be combined with --ca: trust the CA, or (last resort) turn verification off");
+                return EXIT_USAGE;
+        }
+        if (!a->insecure && !a->ca) {
+                log_error("set: say what to trust: --ca FILE (the server's CA certificate), or --insecure as a last resort");
+                return EXIT_USAGE;
+        }
+        return run(c, a->insecure ? PLAN_SET_INSECURE : PLAN_SET_CA);
 }
 
 int verb_unset(Context *c) {
-        log_error("unset: not implemented yet");
-        return EXIT_USAGE;
+        const Args *a = c->args;
+        if (a->ca || a->insecure) {
+                log_error("unset: takes no --ca or --insecure; it removes what unit-tls wrote");
+                return EXIT_USAGE;
+        }
+        return run(c, PLAN_UNSET);
 }

@@ -15,7 +15,7 @@ void print_findings_json(Json *j, const Findings *f) {
 }
 
 /* The fields DESIGN.md §2 names for a unit. */
-void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspection *in) {
+void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspection *in, const Findings *findings) {
         json_string(j, "unit", u->id);
         json_string(j, "load_state", load_state_to_string(u->load_state));
         json_string(j, "fragment", u->fragment ? lookup_display_path(lp, u->fragment) : NULL);
@@ -37,7 +37,7 @@ void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspec
         json_end_object(j);
         json_string(j, "runtime", runtime_to_string(in->runtime.runtime));
         json_string(j, "user", in->cred.user);
-        print_findings_json(j, &in->findings);
+        print_findings_json(j, findings ? findings : &in->findings);
         json_string(j, "verdict", in->verdict);
 }
 
@@ -114,7 +114,7 @@ int verb_status(Context *c) {
                         ret = EXIT_USAGE;
                 if (a->json) {
                         json_begin_object(&j, NULL);
-                        print_unit_json(&j, &c->lp, u, &in);
+                        print_unit_json(&j, &c->lp, u, &in, NULL);
                         json_end_object(&j);
                 } else
                         print_text(c, u, &in);
