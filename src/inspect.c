@@ -308,10 +308,10 @@ int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
                                      "Bun or Deno, which are the programs that read it",
                                      extra->source);
                 if (in.runtime.runtime == RUNTIME_NODE && in.runtime.binary) {
-                        _cleanup_free_ char *why = node_binary_ignores_env(in.runtime.binary);
+                        _cleanup_free_ char *why = node_binary_ignores_env(
+                                in.runtime.binary, lookup_display_path(lp, in.runtime.binary));
                         if (why)
-                                findings_add(&in.findings, SEV_ERROR, "node-ignores-env", "%s",
-                                             lookup_display_path(lp, why));
+                                findings_add(&in.findings, SEV_ERROR, "node-ignores-env", "%s", why);
                 }
         }
 

@@ -135,13 +135,15 @@ int runtime_detect(const LookupPaths *lp, const Unit *u, RuntimeInfo *ret) {
         return 0;
 }
 
-char *node_binary_ignores_env(const char *host_binary) {
+char *node_binary_ignores_env(const char *host_binary, const char *shown) {
         struct stat st;
         if (stat(host_binary, &st) < 0)
                 return NULL;
         if (st.st_mode & (S_ISUID | S_ISGID))
-                return xasprintf("%s is set%s: Node.js then ignores NODE_EXTRA_CA_CERTS", host_binary,
-                                 st.st_mode & S_ISUID ? "uid" : "gid");
+                return xasprintf("%s is set%s: Node.js then ignores NODE_EXTRA_CA_CERTS; remove the bit "
+                                 "(chmod %s %s) and grant what the service needs with AmbientCapabilities= "
+                                 "in the unit instead", shown, st.st_mode & S_ISUID ? "uid" : "gid",
+                                 st.st_mode & S_ISUID ? "u-s" : "g-s", shown);
 
         /* struct vfs_cap_data: magic_etc, then {permitted, inheritable} per 32-bit word. */
         uint32_t cap[5] = {};
@@ -156,5 +158,5 @@ char *node_binary_ignores_env(const char *host_binary) {
         return xasprintf("%s has file capabilities: Node.js then ignores NODE_EXTRA_CA_CERTS "
                          "(only cap_net_bind_service is exempt); remove them (setcap -r) and grant "
                          "what the service needs with AmbientCapabilities= in the unit instead",
-                         host_binary);
+                         shown);
 }

@@ -26,5 +26,6 @@ int runtime_detect(const LookupPaths *lp, const Unit *u, RuntimeInfo *ret);
 void runtime_info_done(RuntimeInfo *r);
 
 /* Why this binary makes Node ignore NODE_EXTRA_CA_CERTS (setuid/setgid, or file capabilities
- * other than exactly cap_net_bind_service), or NULL when it does not. Caller frees. */
-char *node_binary_ignores_env(const char *host_binary);
+ * other than exactly cap_net_bind_service), or NULL when it does not. host_binary is examined,
+ * shown (the path as the target sees it) is named in the message. Caller frees. */
+char *node_binary_ignores_env(const char *host_binary, const char *shown);

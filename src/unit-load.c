@@ -10,7 +10,6 @@
 #include "unit.h"
 
 #define FOLLOW_MAX 8
-#define IN_FILE_TYPES(t) ((t) == DT_REG || (t) == DT_LNK || (t) == DT_UNKNOWN)
 
 const char *load_state_to_string(LoadState s) {
         static const char *const t[] = {
@@ -427,8 +426,8 @@ static int list_dropins(const UnitIndex *ix, char **dirs, char ***ret) {
                 while ((de = readdir(dh))) {
                         if (hidden_or_backup(de->d_name) || !endswith(de->d_name, ".conf"))
                                 continue;
-                        if (!IN_FILE_TYPES(de->d_type))
-                                continue;
+                        /* No type check: systemd lists (and then fails to parse) even a directory
+                         * named x.conf, and it masks lower files of that name. */
                         if (oname && streq(oname, de->d_name))
                                 continue;  /* replaced or removed by the overlay */
                         int k = strmap_put(&seen, de->d_name, NULL);
@@ -557,6 +556,13 @@ static int exec_start_apply(LoadCtx *c, const char *value, const char *source) {
         return cmd->path && cmd->source ? 0 : -ENOMEM;
 }
 
+/* systemd's path_is_normalized(): no "." or ".." components, no "//". */
+static bool path_is_normalized(const char *p) {
+        if (strstr(p, "//") || strstr(p, "/./") || strstr(p, "/../") || endswith(p, "/.") || endswith(p, "/.."))
+                return false;
+        return true;
+}
+
 static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
         Unit *u = c->u;
         if (!*value) {
@@ -578,6 +584,10 @@ static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
         const char *path = ignore ? x + 1 : x;
         if (path[0] != '/') {
                 diags_add(&u->diags, source, "EnvironmentFile= path is not absolute, ignoring: %s", x);
+                return 0;
+        }
+        if (!path_is_normalized(path)) {
+                diags_add(&u->diags, source, "EnvironmentFile= path is not normalized, ignoring: %s", x);
                 return 0;
         }
         EnvFileRef *n = realloc(u->env_files, (u->n_env_files + 1) * sizeof(EnvFileRef));
@@ -660,12 +670,13 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
         return 0;
 }
 
+/* 0, a fatal syntax error, or the open error (-ENOENT included: the caller decides). */
 static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, unsigned *ret_line) {
         bool overlay = ix->overlay_path && ix->overlay_content && streq(host_path, ix->overlay_path);
         _cleanup_fclose_ FILE *f = overlay ? fmemopen((void *) ix->overlay_content, strlen(ix->overlay_content), "r")
                                            : fopen(host_path, "re");
         if (!f)
-                return errno == ENOENT ? 0 : -errno;
+                return -errno;
         c->display = lookup_display_path(c->lp, host_path);
         return unit_syntax_parse(f, c->display, on_assignment, c, &c->u->diags, ret_line);
 }
@@ -758,13 +769,10 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 *ret = TAKE_PTR(u);
                 return 0;
         }
-        if (null_or_empty(lp, u->fragment)) {
-                u->load_state = LOAD_MASKED;
-                *ret = TAKE_PTR(u);
-                return 0;
-        }
+        bool masked = null_or_empty(lp, u->fragment);
 
-        /* Drop-in directories: the id in every search dir, then each alias, then "<type>.d". */
+        /* Drop-in directories: the id in every search dir, then each alias, then "<type>.d".
+         * A masked unit still lists them (and ignores them). */
         _cleanup_strv_free_ char **dirs = NULL, **aliases = NULL;
         for (char **n = u->names; *n; n++)
                 if (!streq(*n, u->id) && (r = strv_extend(&aliases, *n)) < 0)
@@ -782,17 +790,34 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                         return r;
         if ((r = list_dropins(ix, dirs, &u->dropins)) < 0)
                 return r;
+        if (masked) {
+                u->load_state = LOAD_MASKED;
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
 
         LoadCtx c = {
                 .u = u,
                 .lp = lp,
-                .spec = { .unit_id = u->id, .root = lp->root, .user = lp->scope == SCOPE_USER },
+                /* Specifiers see the name the unit was loaded by: systemd parses the fragment before
+                 * it merges an alias into the real unit. */
+                .spec = { .unit_id = u->name, .root = lp->root, .user = lp->scope == SCOPE_USER },
         };
         unsigned line = 0;
         r = parse_file(&c, ix, u->fragment, &line);
         if (r == -ENOMEM)
                 return r;
+        if (r == -ENOENT || r == -EACCES) {
+                /* A dangling linked file, or one PID 1 cannot open: systemd says not-found. */
+                u->load_state = LOAD_NOT_FOUND;
+                u->fragment = mfree(u->fragment);
+                u->dropins = strv_free_and_null(u->dropins);
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
         if (r < 0) {
+                /* The fragment failed: systemd does not get to the drop-ins at all. */
+                u->dropins = strv_free_and_null(u->dropins);
                 u->load_state = LOAD_ERROR;
                 u->load_error = xasprintf("%s:%u: %s", lookup_display_path(lp, u->fragment), line, strerror(-r));
                 *ret = TAKE_PTR(u);

@@ -61,7 +61,8 @@ static int read_physical_line(Reader *r) {
                                 ungetc(d, r->f);
                         break;
                 }
-                if (b->len >= UNIT_LINE_MAX)
+                /* read_line(f, LONG_LINE_MAX): a line of LONG_LINE_MAX bytes is already too long. */
+                if (b->len + 1 >= UNIT_LINE_MAX)
                         return -ENOBUFS;
                 buf_putc(b, (char) c);
                 if (b->oom)

@@ -75,6 +75,14 @@ const char *endswith(const char *s, const char *suffix);
 
 /* NULL-terminated string vectors. */
 void strv_free(char **l);
+static inline char **strv_free_and_null(char **l) {
+        strv_free(l);
+        return NULL;
+}
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
 static inline void strv_freep(char ***l) {
         strv_free(*l);
 }

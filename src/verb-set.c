@@ -214,7 +214,8 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
                 } else if (!(j->ca_value = strdup(cas[0])))
                         return -ENOMEM;
                 if (j->now.runtime.runtime == RUNTIME_NODE && j->now.runtime.binary)
-                        j->node_problem = node_binary_ignores_env(j->now.runtime.binary);
+                        j->node_problem = node_binary_ignores_env(j->now.runtime.binary,
+                                                                  lookup_display_path(&c->lp, j->now.runtime.binary));
         }
 
         bool repair = mode == PLAN_SET_CA && plan_needs_reject_repair(&j->now, j->dropin_display);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "cli.h"
 #include "json.h"
+#include "unit-name.h"
 
 void print_findings_json(Json *j, const Findings *f) {
         json_begin_array(j, "findings");
@@ -133,6 +134,12 @@ int verb_status(Context *c) {
 int verb_dump(Context *c) {
         for (char **n = c->args->units; *n; n++) {
                 _cleanup_unit_ Unit *u = NULL;
+                if (unit_name_classify(*n) == UNIT_NAME_TEMPLATE) {
+                        /* PID 1 never loads a template by itself, only its instances. */
+                        log_error("%s: a template is loaded only through its instances, e.g. %.*s@x.%s", *n,
+                                  (int) strcspn(*n, "@"), *n, unit_name_type(*n));
+                        return EXIT_FAILURE_RUNTIME;
+                }
                 int r = unit_load(&c->index, *n, &u);
                 if (r < 0) {
                         log_error("%s: %s", *n, strerror(-r));
@@ -145,7 +152,7 @@ int verb_dump(Context *c) {
                         printf("Fragment Path: %s\n", lookup_display_path(&c->lp, u->fragment));
                 for (char **d = u->dropins; d && *d; d++)
                         printf("DropIn Path: %s\n", lookup_display_path(&c->lp, *d));
-                if (u->load_state != LOAD_LOADED && u->load_state != LOAD_BAD_SETTING)
+                if (u->load_state != LOAD_LOADED)
                         continue;
                 for (size_t i = 0; i < u->environment.n; i++)
                         printf("Environment: %s\n", u->environment.entries[i].assignment);
