@@ -31,6 +31,7 @@ typedef struct Job {
         char *rendered;
         Plan plan;
         bool written, bundle_written;
+        bool dir_created;        /* this run made "<id>.d" */
         ApplyUnit apply;
 } Job;
 
@@ -49,9 +50,7 @@ static void job_done(Job *j) {
         free(j->bundle_new);
         free(j->rendered);
         plan_done(&j->plan);
-        free(j->apply.expect);
-        free(j->apply.expect_absent);
-        free(j->apply.message);
+        apply_unit_done(&j->apply);
 }
 
 /* What the user typed for --ca, as an absolute path on the target. Refuses what systemd or
@@ -342,10 +341,14 @@ static int write_job(const Context *c, Job *j, PlanMode mode, int cfd, int bfd, 
         }
 
         *ret_what = "create the drop-in directory";
-        if (mkdirat(cfd, j->dir_name, 0755) < 0 && errno != EEXIST)
+        if (mkdirat(cfd, j->dir_name, 0755) == 0)
+                j->dir_created = true;
+        else if (errno != EEXIST)
                 return -errno;
         _cleanup_close_ int dfd = openat(cfd, j->dir_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
+                return -errno;
+        if (j->dir_created && fchmod(dfd, 0755) < 0)  /* 0755 whatever the umask (DESIGN.md §5) */
                 return -errno;
         const char *why;
         if (dir_check_safe(dfd, &why) < 0) {
@@ -383,6 +386,11 @@ static void restore_job(const Context *c, Job *j, int cfd, int bfd) {
                         }
                 }
                 j->written = false;
+        }
+        if (j->dir_created) {
+                /* A failed first write must not leave an empty "<id>.d" behind. */
+                (void) unlinkat(cfd, j->dir_name, AT_REMOVEDIR);  /* only when empty */
+                j->dir_created = false;
         }
         if (j->bundle_written || (bfd >= 0 && j->bundle_name && j->bundle_old && !j->bundle_new)) {
                 if (j->bundle_old)

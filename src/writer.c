@@ -32,9 +32,16 @@ int dir_open_below_root(const char *root, const char *path, bool create, bool lo
 
                 int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (next < 0 && errno == ENOENT && create) {
-                        if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+                        bool made = mkdirat(fd, c, 0755) == 0;
+                        if (!made && errno != EEXIST)
                                 return -errno;
                         next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        /* 0755 whatever the umask: services read the CA bundle below /etc/unit-tls */
+                        if (made && next >= 0 && fchmod(next, 0755) < 0) {
+                                int e = errno;
+                                close(next);
+                                return -e;
+                        }
                 }
                 if (next < 0) {
                         int e = errno;

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+#include <systemd/sd-bus.h>
+
+#include "bus.h"
+
+#define DESTINATION "org.freedesktop.systemd1"
+#define MANAGER_PATH "/org/freedesktop/systemd1"
+#define MANAGER_IFACE "org.freedesktop.systemd1.Manager"
+#define UNIT_IFACE "org.freedesktop.systemd1.Unit"
+#define SERVICE_IFACE "org.freedesktop.systemd1.Service"
+#define RELOAD_TIMEOUT_USEC (180ULL * 1000000ULL)  /* systemctl's DAEMON_RELOAD_TIMEOUT_SEC */
+#define JOB_TIMEOUT_USEC (300ULL * 1000000ULL)
+
+typedef struct SdCtx {
+        sd_bus *bus;
+        bool direct;
+        sd_bus_error error;
+        char *why;
+} SdCtx;
+
+void unit_state_done(UnitState *s) {
+        free(s->active_state);
+        free(s->result);
+        strv_free(s->environment);
+        strv_free(s->environment_files);
+        strv_free(s->dropins);
+        *s = (UnitState) {};
+}
+
+void *bus_sdbus_new(void) {
+        SdCtx *c = calloc(1, sizeof(SdCtx));
+        if (c)
+                c->error = SD_BUS_ERROR_NULL;
+        return c;
+}
+
+/* One line for a failed call: polkit and permission problems get their fix. */
+static const char *error_text(SdCtx *c, int r) {
+        sd_bus_error *e = &c->error;
+        free(c->why);
+        c->why = NULL;
+        if (sd_bus_error_is_set(e)) {
+                if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED) ||
+                    sd_bus_error_has_name(e, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
+                        c->why = strdup("permission denied by systemd: run as root, or allow the polkit "
+                                        "authorization (without --no-ask-password)");
+                else
+                        c->why = xasprintf("%s", e->message ? e->message : e->name);
+        } else
+                c->why = strdup(strerror(r < 0 ? -r : r));
+        sd_bus_error_free(e);
+        return c->why ? c->why : "out of memory";
+}
+
+static int sd_connect(void *ctx, bool user, bool ask_password, const char **why) {
+        SdCtx *c = ctx;
+        int r;
+
+        if (user)
+                r = sd_bus_open_user(&c->bus);
+        else if (geteuid() == 0) {
+                /* As systemctl does: root talks to PID 1 directly, the system bus as fallback. */
+                r = sd_bus_new(&c->bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(c->bus, "unix:path=/run/systemd/private");
+                if (r >= 0)
+                        r = sd_bus_start(c->bus);
+                c->direct = r >= 0;
+                if (r < 0) {
+                        c->bus = sd_bus_flush_close_unref(c->bus);
+                        r = sd_bus_open_system(&c->bus);
+                }
+        } else
+                r = sd_bus_open_system(&c->bus);
+        if (r < 0) {
+                *why = user ? "cannot connect to the user's service manager (is a user session running?)"
+                            : "cannot connect to systemd over D-Bus";
+                return r;
+        }
+        (void) sd_bus_set_allow_interactive_authorization(c->bus, ask_password);
+        return 0;
+}
+
+static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
+        SdCtx *c = ctx;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *files = NULL;
+        const char *p;
+        int r;
+
+        unit_state_done(s);
+        r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, load ? "LoadUnit" : "GetUnit",
+                               &c->error, &reply, "s", id);
+        if (r < 0 && !load && sd_bus_error_has_name(&c->error, "org.freedesktop.systemd1.NoSuchUnit")) {
+                sd_bus_error_free(&c->error);
+                return 0;  /* not loaded: !s->loaded */
+        }
+        if (r < 0 || (r = sd_bus_message_read(reply, "o", &p)) < 0)
+                goto fail;
+        _cleanup_free_ char *path = strdup(p);
+        if (!path)
+                return -ENOMEM;
+        int b = 0;
+        if ((r = sd_bus_get_property_string(c->bus, DESTINATION, path, UNIT_IFACE, "ActiveState", &c->error, &s->active_state)) < 0 ||
+            (r = sd_bus_get_property_trivial(c->bus, DESTINATION, path, UNIT_IFACE, "NeedDaemonReload", &c->error, 'b', &b)) < 0 ||
+            (r = sd_bus_get_property_strv(c->bus, DESTINATION, path, UNIT_IFACE, "DropInPaths", &c->error, &s->dropins)) < 0 ||
+            (r = sd_bus_get_property_strv(c->bus, DESTINATION, path, SERVICE_IFACE, "Environment", &c->error, &s->environment)) < 0 ||
+            (r = sd_bus_get_property_trivial(c->bus, DESTINATION, path, SERVICE_IFACE, "MainPID", &c->error, 'u', &s->main_pid)) < 0 ||
+            (r = sd_bus_get_property_string(c->bus, DESTINATION, path, SERVICE_IFACE, "Result", &c->error, &s->result)) < 0)
+                goto fail;
+        s->need_reload = b;
+        r = sd_bus_get_property(c->bus, DESTINATION, path, SERVICE_IFACE, "EnvironmentFiles", &c->error, &files, "a(sb)");
+        if (r < 0)
+                goto fail;
+        if ((r = sd_bus_message_enter_container(files, 'a', "(sb)")) < 0)
+                goto fail;
+        const char *f;
+        int ignore;
+        while ((r = sd_bus_message_read(files, "(sb)", &f, &ignore)) > 0)
+                if ((r = strv_consume(&s->environment_files, xasprintf("%s%s", ignore ? "-" : "", f))) < 0)
+                        return r;
+        if (r < 0)
+                goto fail;
+        s->loaded = true;
+        return 0;
+fail:
+        *why = error_text(c, r);
+        return r < 0 ? r : -EIO;
+}
+
+static int sd_reload(void *ctx, const char **why) {
+        SdCtx *c = ctx;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r = sd_bus_message_new_method_call(c->bus, &m, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "Reload");
+        if (r >= 0)
+                r = sd_bus_call(c->bus, m, RELOAD_TIMEOUT_USEC, &c->error, &reply);
+        if (r < 0)
+                *why = error_text(c, r);
+        return r;
+}
+
+typedef struct Waiter {
+        char **paths;      /* job path per unit, NULL when none was enqueued */
+        char **results;
+        size_t n, pending;
+} Waiter;
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Waiter *w = userdata;
+        uint32_t id;
+        const char *path, *unit, *result;
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        /* Matched by job path: the unit name may be the real id of an alias we asked for. */
+        for (size_t i = 0; i < w->n; i++)
+                if (w->paths[i] && !w->results[i] && streq(w->paths[i], path)) {
+                        w->results[i] = strdup(result);
+                        w->pending--;
+                }
+        return 0;
+}
+
+static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
+        SdCtx *c = ctx;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        size_t n = strv_length(ids);
+        Waiter w = { .n = n, .results = results };
+        int r;
+
+        w.paths = calloc(n, sizeof(char *));
+        if (!w.paths)
+                return -ENOMEM;
+        /* The match first, then every job, then wait: no JobRemoved can be missed. */
+        r = sd_bus_match_signal(c->bus, &slot, c->direct ? NULL : DESTINATION, MANAGER_PATH, MANAGER_IFACE,
+                                "JobRemoved", on_job_removed, &w);
+        if (r < 0) {
+                *why = "cannot subscribe to systemd's job signals";
+                goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                const char *job;
+                r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "RestartUnit", &c->error,
+                                       &reply, "ss", ids[i], "replace");
+                if (r < 0 || (r = sd_bus_message_read(reply, "o", &job)) < 0) {
+                        results[i] = xasprintf("cannot restart: %s", error_text(c, r));
+                        continue;
+                }
+                if (!(w.paths[i] = strdup(job))) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                w.pending++;
+        }
+        for (uint64_t waited = 0; w.pending > 0 && waited < JOB_TIMEOUT_USEC;) {
+                r = sd_bus_process(c->bus, NULL);
+                if (r > 0)
+                        continue;
+                if (r >= 0)
+                        r = sd_bus_wait(c->bus, 1000000);
+                if (r < 0) {
+                        *why = "lost the connection to systemd while waiting for the restarts";
+                        goto out;
+                }
+                if (r == 0)
+                        waited += 1000000;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (w.paths[i] && !results[i])
+                        results[i] = strdup("timeout");
+        r = 0;
+out:
+        for (size_t i = 0; i < n; i++)
+                free(w.paths[i]);
+        free(w.paths);
+        return r;
+}
+
+static int sd_environ_has(void *ctx, uint32_t pid, const char *assignment) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%u/environ", pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        Buf b = {};
+        char chunk[4096];
+        size_t k;
+        while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                buf_put(&b, chunk, k);
+        bool err = ferror(f);
+        fclose(f);
+        if (err || b.oom) {
+                buf_free(&b);
+                return -EIO;
+        }
+        int found = 0;
+        for (size_t i = 0; i < b.len; i += strlen(b.data + i) + 1)
+                if (streq(b.data + i, assignment)) {
+                        found = 1;
+                        break;
+                }
+        buf_free(&b);
+        return found;
+}
+
+static void sd_close(void *ctx) {
+        SdCtx *c = ctx;
+        if (!c)
+                return;
+        sd_bus_flush_close_unref(c->bus);
+        sd_bus_error_free(&c->error);
+        free(c->why);
+        free(c);
+}
+
+const BusOps bus_ops_sdbus = {
+        .connect = sd_connect,
+        .read_state = sd_read_state,
+        .reload = sd_reload,
+        .restart = sd_restart,
+        .environ_has = sd_environ_has,
+        .close = sd_close,
+};
