@@ -260,3 +260,26 @@ const BusOps bus_ops_sdbus = {
         .environ_has = sd_environ_has,
         .close = sd_close,
 };
+
+int bus_list_services(void *ctx, char ***ret) {
+        SdCtx *c = ctx;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        char **l = NULL;
+        int r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "ListUnits", &c->error, &reply, "");
+        if (r < 0)
+                return r;
+        if ((r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)")) < 0)
+                return r;
+        const char *id;
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) > 0)
+                if (endswith(id, ".service") && strv_extend(&l, id) < 0) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+        if (r < 0) {
+                strv_free(l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}

@@ -37,3 +37,6 @@ typedef struct BusOps {
 extern const BusOps bus_ops_sdbus;
 /* A context for bus_ops_sdbus. */
 void *bus_sdbus_new(void);
+
+/* Every service unit systemd has loaded (ListUnits), for audit. ctx from bus_sdbus_new(). */
+int bus_list_services(void *ctx, char ***ret);

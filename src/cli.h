@@ -41,6 +41,7 @@ void log_error(const char *fmt, ...) _printf_(1, 2);
 void log_info(const Args *a, const char *fmt, ...) _printf_(2, 3);
 
 int verb_status(Context *c);
+int verb_audit(Context *c);
 int verb_dump(Context *c);
 int verb_set(Context *c);
 int verb_unset(Context *c);

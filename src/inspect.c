@@ -91,10 +91,13 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
         qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), (int (*)(const void *, const void *)) strcmp);
         int r = 0;
         for (size_t i = 0; i < g.gl_pathc; i++) {
-                _cleanup_free_ char *data = NULL;
+                _cleanup_free_ char *data = NULL, *resolved = NULL;
                 size_t size = 0;
-                int e = read_file_limited(g.gl_pathv[i], ENV_FILE_MAX, &data, &size);
                 const char *shown = lookup_display_path(lp, g.gl_pathv[i]);
+                /* Read it as the target system sees it: links resolve inside the root. */
+                int e = fs_chase(lp->root, shown, 0, &resolved);
+                if (e >= 0)
+                        e = read_file_limited(resolved, ENV_FILE_MAX, &data, &size);
                 if (e < 0) {
                         if (!ref->ignore_errors)
                                 findings_add(findings, SEV_ERROR, "environment-file-unreadable",

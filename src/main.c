@@ -12,6 +12,7 @@ static void help(void) {
                "  unit-tls [OPTIONS] set UNIT... --insecure\n"
                "  unit-tls [OPTIONS] unset UNIT...\n"
                "  unit-tls [OPTIONS] status UNIT...\n"
+               "  unit-tls [OPTIONS] audit\n"
                "\n"
                "Make services under systemd trust the TLS certificates they must trust:\n"
                "writes <unit>.d/tls.conf with NODE_EXTRA_CA_CERTS, checked, and tells the truth.\n"
@@ -37,7 +38,7 @@ static void help(void) {
                "  -h, --help              show this help\n"
                "      --version           show the version\n"
                "\n"
-               "Exit status: 0 success, 1 runtime failure (or findings for status),\n"
+               "Exit status: 0 success, 1 runtime failure (or findings for status and audit),\n"
                "2 bad usage or refused input (nothing changed).\n"
                "See unit-tls(8).\n");
 }
@@ -76,6 +77,7 @@ static const struct {
         { "set", verb_set, true },
         { "unset", verb_unset, true },
         { "status", verb_status, true },
+        { "audit", verb_audit, false },
         { "dump", verb_dump, true },  /* undocumented: the oracle suite's view of the unit model */
 };
 

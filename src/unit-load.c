@@ -72,8 +72,11 @@ static bool is_devnull(const LookupPaths *lp, const char *host_path) {
 static bool null_or_empty(const LookupPaths *lp, const char *host_path) {
         if (is_devnull(lp, host_path))
                 return true;
+        _cleanup_free_ char *resolved = NULL;
+        if (lp->root && fs_resolve_under_root(lp->root, host_path, &resolved) < 0)
+                return false;
         struct stat st;
-        if (stat(host_path, &st) < 0)
+        if (stat(resolved ? resolved : host_path, &st) < 0)
                 return false;
         return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
 }
@@ -673,8 +676,15 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
 /* 0, a fatal syntax error, or the open error (-ENOENT included: the caller decides). */
 static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, unsigned *ret_line) {
         bool overlay = ix->overlay_path && ix->overlay_content && streq(host_path, ix->overlay_path);
+        /* Under --root, a symlink in the tree must resolve inside the tree, never on the host. */
+        _cleanup_free_ char *resolved = NULL;
+        if (!overlay && c->lp->root) {
+                int r = fs_resolve_under_root(c->lp->root, host_path, &resolved);
+                if (r < 0)
+                        return r;
+        }
         _cleanup_fclose_ FILE *f = overlay ? fmemopen((void *) ix->overlay_content, strlen(ix->overlay_content), "r")
-                                           : fopen(host_path, "re");
+                                           : fopen(resolved ? resolved : host_path, "re");
         if (!f)
                 return -errno;
         c->display = lookup_display_path(c->lp, host_path);

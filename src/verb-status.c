@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "cli.h"
+#include "live.h"
 #include "json.h"
 #include "unit-name.h"
 
@@ -42,7 +43,7 @@ void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspec
         json_string(j, "verdict", in->verdict);
 }
 
-static void print_text(const Context *c, const Unit *u, const Inspection *in) {
+static void print_text(const Context *c, const Unit *u, const Inspection *in, const Live *live) {
         const LookupPaths *lp = &c->lp;
         printf("%s\n", u->id);
         if (u->load_state != LOAD_LOADED && u->load_state != LOAD_ERROR && u->load_state != LOAD_BAD_SETTING) {
@@ -74,15 +75,32 @@ static void print_text(const Context *c, const Unit *u, const Inspection *in) {
                                        ci->subject, ci->is_ca ? "CA" : ci->self_signed ? "self-signed" : "not a CA", date);
                         }
         }
+        live_print_text(live);
         for (size_t i = 0; i < in->findings.n; i++)
                 printf("  %s: %s\n", severity_to_string(in->findings.items[i].severity), in->findings.items[i].message);
         printf("  verdict:    %s\n", in->verdict);
+}
+
+/* Online, the loaded and running levels come from systemd; offline only the files speak. */
+static void *open_live(const Context *c) {
+        if (c->offline)
+                return NULL;
+        void *ctx = bus_sdbus_new();
+        const char *why = NULL;
+        if (ctx && bus_ops_sdbus.connect(ctx, c->args->user, false, &why) < 0) {
+                if (!c->args->quiet && !c->args->json)
+                        fprintf(stderr, "unit-tls: warning: %s; showing what the files say only\n", why);
+                bus_ops_sdbus.close(ctx);
+                return NULL;
+        }
+        return ctx;
 }
 
 int verb_status(Context *c) {
         Args *a = c->args;
         Json j = {};
         int ret = EXIT_OK;
+        void *bus = open_live(c);
 
         if (a->json) {
                 json_begin_object(&j, NULL);
@@ -109,6 +127,11 @@ int verb_status(Context *c) {
                         ret = EXIT_FAILURE_RUNTIME;
                         continue;
                 }
+                Live live = {};
+                if (bus && u->load_state == LOAD_LOADED && (r = live_check(&bus_ops_sdbus, bus, u, &in, &live)) < 0) {
+                        log_error("%s: %s", *n, strerror(-r));
+                        ret = EXIT_FAILURE_RUNTIME;
+                }
                 if (findings_have(&in.findings, SEV_WARNING) && ret == EXIT_OK)
                         ret = EXIT_FAILURE_RUNTIME;
                 if (u->load_state == LOAD_NOT_FOUND)
@@ -116,10 +139,12 @@ int verb_status(Context *c) {
                 if (a->json) {
                         json_begin_object(&j, NULL);
                         print_unit_json(&j, &c->lp, u, &in, NULL);
+                        live_print_json(&j, &live);
                         json_end_object(&j);
                 } else
-                        print_text(c, u, &in);
+                        print_text(c, u, &in, &live);
                 inspection_done(&in);
+                live_done(&live);
         }
         if (a->json) {
                 json_end_array(&j);
@@ -127,6 +152,8 @@ int verb_status(Context *c) {
                 printf("%s\n", j.out.data);
                 buf_free(&j.out);
         }
+        if (bus)
+                bus_ops_sdbus.close(bus);
         return ret;
 }
 
