@@ -16,6 +16,7 @@ enum {
 
 typedef struct Args {
         char **units;          /* completed unit names */
+        char **words;          /* the verb's arguments as typed (probe takes a URL, not a unit) */
         char **ca;             /* --ca, in order */
         const char *url;
         const char *root;
@@ -42,6 +43,8 @@ void log_info(const Args *a, const char *fmt, ...) _printf_(2, 3);
 
 int verb_status(Context *c);
 int verb_audit(Context *c);
+int verb_probe(Context *c);
+int verb_apply(Context *c);
 int verb_dump(Context *c);
 int verb_set(Context *c);
 int verb_unset(Context *c);

@@ -116,7 +116,7 @@ int fs_chase(const char *root, const char *path, unsigned flags, char **ret) {
                         done.len = saved;
                         done.data[saved] = 0;
                 }
-                char *rest = xasprintf("%s/%s", target, p);
+                char *rest = *p ? xasprintf("%s/%s", target, p) : strdup(target);
                 if (!rest) {
                         r = -ENOMEM;
                         goto out;
@@ -126,6 +126,8 @@ int fs_chase(const char *root, const char *path, unsigned flags, char **ret) {
                 p = todo;
         }
 
+        while (done.len > 1 && done.data[done.len - 1] == '/')
+                done.data[--done.len] = 0;
         if (done.len == 0)
                 buf_putc(&done, '/');
         char *res = root ? xasprintf("%s%s", root, streq(done.data, "/") ? "" : done.data) : strdup(done.data);

@@ -186,7 +186,7 @@ char *sandbox_hides_path(const LookupPaths *lp, const Unit *u, const char *path)
 
 /* Checks that cred can reach and read host path (resolved, under root): x on every directory,
  * r on the file. Returns NULL or the first obstacle. */
-static char *unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const char *host) {
+char *path_unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const char *host) {
         const char *inner = lookup_display_path(lp, host);
         _cleanup_free_ char *prefix = strdup(inner);
         if (!prefix)
@@ -202,7 +202,7 @@ static char *unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const
                         bool last = c == 0;
                         int want = last ? R_OK : X_OK;
                         if (!cred_may_access(cred, st.st_uid, st.st_gid, st.st_mode, want))
-                                return xasprintf("%s (mode %04o, owner %u:%u) is not %s by %s",
+                                return xasprintf("%s (mode %04o, uid %u, gid %u) is not %s by %s",
                                                  prefix, st.st_mode & 07777, st.st_uid, st.st_gid,
                                                  last ? "readable" : "searchable", cred->user);
                 }
@@ -242,9 +242,12 @@ int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred,
         }
         if ((r = ca_check_data(data, size, path, time(NULL), report)) < 0)
                 return r;
-        if (report->verdict != CA_OK)
+        if (report->verdict != CA_OK) {
+                /* One clear reason: who could read a file that must not be used is beside the point. */
                 findings_add(findings, SEV_ERROR, report->verdict == CA_PRIVATE_KEY ? "ca-private-key" : "ca-invalid",
                              "%s", report->message);
+                return 0;
+        }
         for (char **w = report->warnings; w && *w; w++)
                 findings_add(findings, SEV_WARNING, "ca-warning", "%s", *w);
 
@@ -256,7 +259,7 @@ int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred,
                              "User=%s does not exist in %s/etc/passwd: cannot check who can read %s",
                              cred->user, lp->root ? lp->root : "", path);
         else {
-                _cleanup_free_ char *why = unreadable_by(lp, cred, host);
+                _cleanup_free_ char *why = path_unreadable_by(lp, cred, host);
                 if (why)
                         findings_add(findings, SEV_ERROR, "ca-unreadable",
                                      "the service cannot read %s: %s; put the CA where it can be read "

@@ -75,3 +75,7 @@ char *sandbox_hides_path(const LookupPaths *lp, const Unit *u, const char *path)
 /* Reads a file of the target system (path as the target sees it, symlinks resolved inside the
  * root). */
 int read_target_file(const LookupPaths *lp, const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* The first directory on the way to host path (under root) that cred cannot search, or the
+ * file itself when it cannot read it; NULL when all is well. Missing components are skipped. */
+char *path_unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const char *host);

@@ -13,6 +13,8 @@ static void help(void) {
                "  unit-tls [OPTIONS] unset UNIT...\n"
                "  unit-tls [OPTIONS] status UNIT...\n"
                "  unit-tls [OPTIONS] audit\n"
+               "  unit-tls [OPTIONS] probe URL [--ca FILE...]\n"
+               "  unit-tls [OPTIONS] apply\n"
                "\n"
                "Make services under systemd trust the TLS certificates they must trust:\n"
                "writes <unit>.d/tls.conf with NODE_EXTRA_CA_CERTS, checked, and tells the truth.\n"
@@ -20,6 +22,8 @@ static void help(void) {
                "Options:\n"
                "      --ca FILE           PEM file of CA certificates to trust (repeatable; several\n"
                "                          become one bundle)\n"
+               "      --url URL           with set: probe the server the service talks to and\n"
+               "                          plan from the answer\n"
                "      --insecure          last resort: NODE_TLS_REJECT_UNAUTHORIZED=0 (disables all\n"
                "                          certificate checks); cannot be combined with --ca\n"
                "      --dry-run           show the diff and the actions; change nothing\n"
@@ -51,6 +55,7 @@ enum {
 
 static const struct option options[] = {
         { "ca", required_argument, NULL, OPT_CA },
+        { "url", required_argument, NULL, OPT_URL },
         { "insecure", no_argument, NULL, OPT_INSECURE },
         { "dry-run", no_argument, NULL, OPT_DRY_RUN },
         { "root", required_argument, NULL, OPT_ROOT },
@@ -73,11 +78,14 @@ static const struct {
         const char *name;
         int (*fn)(Context *c);
         bool needs_units;
+        bool takes_words;      /* arguments are not unit names */
 } verbs[] = {
         { "set", verb_set, true },
         { "unset", verb_unset, true },
         { "status", verb_status, true },
         { "audit", verb_audit, false },
+        { "probe", verb_probe, false, true },
+        { "apply", verb_apply, false },
         { "dump", verb_dump, true },  /* undocumented: the oracle suite's view of the unit model */
 };
 
@@ -96,7 +104,7 @@ static int check_drop_in(const char *name, char **ret) {
 int main(int argc, char *argv[]) {
         Args a = { .drop_in = "tls.conf" };
         _cleanup_free_ char *drop_in = NULL;
-        _cleanup_strv_free_ char **ca = NULL, **units = NULL;
+        _cleanup_strv_free_ char **ca = NULL, **units = NULL, **words = NULL;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0) {
@@ -105,6 +113,7 @@ int main(int argc, char *argv[]) {
                         if (strv_extend(&ca, optarg) < 0)
                                 return EXIT_FAILURE_RUNTIME;
                         break;
+                case OPT_URL: a.url = optarg; break;
                 case OPT_INSECURE: a.insecure = true; break;
                 case OPT_DRY_RUN: a.dry_run = true; break;
                 case OPT_ROOT: a.root = optarg; break;
@@ -153,7 +162,10 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
 
-        for (int i = optind; i < argc; i++) {
+        for (int i = optind; i < argc && verbs[v].takes_words; i++)
+                if (strv_extend(&words, argv[i]) < 0)
+                        return EXIT_FAILURE_RUNTIME;
+        for (int i = optind; i < argc && !verbs[v].takes_words; i++) {
                 char *full = NULL;
                 const char *why = NULL;
                 if (unit_name_complete(argv[i], &full, &why) < 0) {
@@ -173,6 +185,7 @@ int main(int argc, char *argv[]) {
                 return EXIT_USAGE;
         }
         a.units = units;
+        a.words = words;
 
         if (a.user && a.root) {
                 log_error("--user cannot be combined with --root: an OS tree has no running user manager");

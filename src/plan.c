@@ -90,8 +90,8 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
                 goto refuse;
         }
         if (f->dir_unsafe) {
-                findings_add(out, SEV_ERROR, "dir-unsafe", "the drop-in directory of %s %s; fix its ownership and mode (0755, root)",
-                             f->dropin_display, f->dir_unsafe_why);
+                _cleanup_free_ char *dir = strndup(f->dropin_display, strrchr(f->dropin_display, '/') - f->dropin_display);
+                findings_add(out, SEV_ERROR, "dir-unsafe", "%s %s", dir ? dir : f->dropin_display, f->dir_unsafe_why);
                 goto refuse;
         }
         bool foreign = f->old_content && !startswith(f->old_content, DROPIN_HEADER);

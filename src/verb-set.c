@@ -118,7 +118,8 @@ static int read_current(int cfd, Job *j, const char *drop_in) {
                 j->old_error = errno == ENOTDIR || errno == ELOOP ? -ELOOP : -errno;
                 if (j->old_error == -ELOOP) {
                         j->dir_unsafe = true;
-                        j->dir_unsafe_why = "is a symlink or not a directory; unit-tls never writes through a symlink";
+                        j->dir_unsafe_why = "is a symlink or not a directory; unit-tls never writes through a "
+                                            "symlink: replace it with a real directory (mode 0755, owned by root)";
                         j->old_error = 0;
                 }
                 return 0;
@@ -208,8 +209,14 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
                             (r = read_bundle(bfd, j)) < 0)
                                 return r;
                         _cleanup_free_ char *hidden = sandbox_hides_path(&c->lp, j->unit, j->ca_value);
+                        _cleanup_free_ char *bundle_host = lookup_host_path(&c->lp, j->ca_value);
+                        _cleanup_free_ char *unreadable = bundle_host ? path_unreadable_by(&c->lp, &j->now.cred, bundle_host) : NULL;
                         if (hidden)
                                 findings_add(&j->ca_findings, SEV_ERROR, "ca-hidden", "%s", hidden);
+                        else if (unreadable)
+                                findings_add(&j->ca_findings, SEV_ERROR, "ca-unreadable",
+                                             "the service could not read the bundle %s: %s; fix the directory's mode (0755)",
+                                             j->ca_value, unreadable);
                 } else if (!(j->ca_value = strdup(cas[0])))
                         return -ENOMEM;
                 if (j->now.runtime.runtime == RUNTIME_NODE && j->now.runtime.binary)
@@ -355,6 +362,7 @@ static int write_job(const Context *c, Job *j, PlanMode mode, int cfd, int bfd, 
                 *ret_what = why;
                 return -EPERM;
         }
+        (void) remove_stale_temps(dfd, name);
         if (j->plan.backup && j->old_content) {
                 _cleanup_free_ char *backup = xasprintf("%s.unit-tls-backup", name);
                 *ret_what = "keep a backup of the existing drop-in";
@@ -449,6 +457,32 @@ static void print_json(const Context *c, Job *jobs, size_t n, PlanMode mode, boo
         buf_free(&js.out);
 }
 
+/* Opens and locks the config directory. 0 (cfd -1 when it does not exist and create is false),
+ * or an exit code after saying why. */
+static int open_config_dir(const Context *c, const char *inner, bool create, int *ret_fd) {
+        _cleanup_free_ char *bad = NULL;
+        int r = dir_open_below_root(c->lp.root, inner, create, true, ret_fd, &bad);
+        if (r == -ENOENT && !create) {
+                *ret_fd = -1;
+                return 0;
+        }
+        if (r >= 0 && !c->args->dry_run && faccessat(*ret_fd, ".", W_OK, AT_EACCESS) < 0)
+                r = -errno;
+        if (r >= 0)
+                return 0;
+        if (r == -ELOOP) {
+                log_error("%s is a symlink; unit-tls writes only through real directories; nothing was changed",
+                          bad ? bad : inner);
+                return EXIT_USAGE;
+        }
+        if (r == -EACCES || r == -EPERM || r == -EROFS)
+                log_error("cannot write to %s: %s; run as root (or with --user for your own services); nothing was changed",
+                          bad ? bad : inner, strerror(-r));
+        else
+                log_error("cannot open %s: %s", bad ? bad : inner, strerror(-r));
+        return EXIT_FAILURE_RUNTIME;
+}
+
 static int run(Context *c, PlanMode mode) {
         const Args *a = c->args;
         _cleanup_strv_free_ char **cas = NULL;
@@ -465,26 +499,15 @@ static int run(Context *c, PlanMode mode) {
                                 return EXIT_FAILURE_RUNTIME;
                 }
 
-        /* Lock the config directory for the whole run: plans are made on the state that is written. */
+        /* Lock the config directory for the whole run: plans are made on the state that is written.
+         * Nothing is created before the plan stands: a refused run leaves no trace. */
         _cleanup_close_ int cfd = -1, bfd = -1;
-        _cleanup_free_ char *bad = NULL;
         const char *config_inner = lookup_display_path(&c->lp, config_dir_host(c));
-        r = dir_open_below_root(c->lp.root, config_inner, !a->dry_run, true, &cfd, &bad);
-        if (r < 0 && !(a->dry_run && r == -ENOENT)) {
-                if (r == -ELOOP)
-                        log_error("%s is a symlink; unit-tls writes only through real directories", bad ? bad : config_inner);
-                else if (r == -EACCES || r == -EPERM || r == -EROFS)
-                        log_error("cannot write to %s: %s; run as root (or with --user for your own services)",
-                                  config_inner, strerror(-r));
-                else
-                        log_error("cannot open %s: %s", config_inner, strerror(-r));
-                return r == -EACCES || r == -EPERM ? EXIT_FAILURE_RUNTIME : EXIT_USAGE;
-        }
+        if ((r = open_config_dir(c, config_inner, false, &cfd)) != 0)
+                return r;
         if (strv_length(cas) > 1 || mode == PLAN_UNSET) {
-                /* The bundle directory: created only when a bundle is written. */
-                bool need = strv_length(cas) > 1 && !a->dry_run;
-                r = dir_open_below_root(c->lp.root, BUNDLE_DIR, need, false, &bfd, NULL);
-                if (r < 0 && r != -ENOENT && need) {
+                r = dir_open_below_root(c->lp.root, BUNDLE_DIR, false, false, &bfd, NULL);
+                if (r < 0 && r != -ENOENT) {
                         log_error("cannot open %s: %s", BUNDLE_DIR, strerror(-r));
                         return EXIT_FAILURE_RUNTIME;
                 }
@@ -552,6 +575,20 @@ static int run(Context *c, PlanMode mode) {
                 if (a->json)
                         print_json(c, jobs, n, mode, true);
                 goto out;
+        }
+
+        /* Now, and only now, create what is missing. */
+        if (cfd < 0 && (r = open_config_dir(c, config_inner, true, &cfd)) != 0) {
+                ret = r;
+                goto out;
+        }
+        if (bfd < 0 && strv_length(cas) > 1) {
+                r = dir_open_below_root(c->lp.root, BUNDLE_DIR, true, false, &bfd, NULL);
+                if (r < 0) {
+                        log_error("cannot create %s: %s", BUNDLE_DIR, strerror(-r));
+                        ret = EXIT_FAILURE_RUNTIME;
+                        goto out;
+                }
         }
 
         /* Write every unit's files; on any failure put back what this run wrote. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -71,11 +72,11 @@ int dir_check_safe(int dfd, const char **ret_why) {
         if (fstat(dfd, &st) < 0)
                 return -errno;
         if (st.st_uid != geteuid() && st.st_uid != 0) {
-                *ret_why = "is owned by another user";
+                *ret_why = "is owned by another user: chown root it, or remove it";
                 return -EPERM;
         }
         if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-                *ret_why = "is writable by group or others";
+                *ret_why = "is writable by group or others: chmod 0755 it";
                 return -EPERM;
         }
         return 0;
@@ -166,4 +167,23 @@ int atomic_write_at(int dfd, const char *name, const char *content, mode_t mode)
         }
         (void) fsync(dfd);
         return 0;
+}
+
+int remove_stale_temps(int dfd, const char *name) {
+        int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        _cleanup_free_ char *prefix = xasprintf(".#%s", name);
+        int n = 0;
+        struct dirent *de;
+        while (prefix && (de = readdir(d)))
+                if (startswith(de->d_name, prefix) && unlinkat(dfd, de->d_name, 0) == 0)
+                        n++;
+        closedir(d);
+        return n;
 }

@@ -27,5 +27,9 @@ int file_read_at(int dfd, const char *name, size_t max, char **ret);
  * fsync, renameat, fsync(dfd). The temp is unlinked on every failure. */
 int atomic_write_at(int dfd, const char *name, const char *content, mode_t mode);
 
+/* Removes ".#<name>*" temp files that a killed run left behind. Call it only while holding the
+ * lock: then no live run can own such a file. Returns how many were removed. */
+int remove_stale_temps(int dfd, const char *name);
+
 /* Hooks for fault-injection tests: when UNIT_TLS_TEST_FAIL_AT names a step ("write",
  * "fsync", "rename"), that step fails with EIO. Compiled in always; costs one getenv. */
