@@ -1,9 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 #include "json.h"
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *p) {
+        size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        for (size_t i = 1; i < n; i++)
+                if (!p[i])
+                        return 0;
+        return n && utf8_is_valid((const char *) p, n) ? n : 0;
+}
+
 static void quote(Buf *b, const char *s) {
         buf_putc(b, '"');
         for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p >= 0x80) {
+                        /* JSON must be UTF-8: a stray byte (a path can hold any) becomes U+FFFD. */
+                        size_t n = utf8_seq(p);
+                        if (n == 0)
+                                buf_puts(b, "\ufffd");
+                        else {
+                                buf_put(b, (const char *) p, n);
+                                p += n - 1;
+                        }
+                        continue;
+                }
                 switch (*p) {
                 case '"': buf_puts(b, "\\\""); break;
                 case '\\': buf_puts(b, "\\\\"); break;
