@@ -33,10 +33,10 @@ static bool in_chroot(void) {
 /* DESIGN.md §6: when unit-tls only writes files. */
 static const char *offline_reason(const Args *a) {
         const char *v;
-        if (a->root)
-                return "--root was given";
         if (!isempty(v = getenv("DPKG_ROOT")))
                 return "DPKG_ROOT is set";
+        if (a->root)
+                return "--root was given";
         if ((v = getenv("SYSTEMD_OFFLINE"))) {
                 int b = parse_boolean(v);
                 if (b > 0)

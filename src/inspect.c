@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <glob.h>
 #include <sys/stat.h>
 
 #include "fs.h"
+#include "generate.h"
 #include "inspect.h"
 
 #define ENV_FILE_MAX (4 * 1024 * 1024)
@@ -63,7 +65,30 @@ static bool has_code(const Findings *f, const char *code) {
 bool dropin_is_managed(const char *host_path) {
         _cleanup_fclose_ FILE *f = fopen(host_path, "re");
         char line[256];
-        return f && fgets(line, sizeof(line), f) && streq(line, DROPIN_HEADER);
+        if (!f || !fgets(line, sizeof(line), f))
+                return false;
+        /* set's header, or the generator's: a drop-in it made from unit-tls.d(5) */
+        return streq(line, DROPIN_HEADER) || startswith(line, GENERATED_HEADER_PREFIX);
+}
+
+static bool source_in(const EnvEntry *e, const char *file) {
+        const char *rest = e && file ? startswith(e->source, file) : NULL;
+        return rest && *rest == ':';
+}
+
+/* Problems with a value the generator wrote are fixed in the config file it came from. */
+static void note_generated(Findings *f, size_t from, const char *origin, bool extra_ours, bool reject_ours) {
+        for (size_t i = from; i < f->n; i++) {
+                Finding *x = &f->items[i];
+                bool about_reject = streq(x->code, "insecure");
+                if (x->severity < SEV_WARNING || (about_reject ? !reject_ours : !extra_ours && !streq(x->code, "shadowed")))
+                        continue;
+                char *m = xasprintf("%s (generated from %s: fix it there, then run 'unit-tls apply')", x->message, origin);
+                if (m) {
+                        free(x->message);
+                        x->message = m;
+                }
+        }
 }
 
 int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret) {
@@ -72,12 +97,49 @@ int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret) {
                                     dynamic, ret);
 }
 
+/* Directory functions for glob(): systemd's safe_glob() never lets a pattern match "." or "..". */
+static void *glob_opendir(const char *path) {
+        return opendir(path);
+}
+
+static void glob_closedir(void *d) {
+        closedir(d);
+}
+
+static struct dirent *readdir_no_dot(void *d) {
+        struct dirent *de;
+        while ((de = readdir(d)) && (streq(de->d_name, ".") || streq(de->d_name, "..")))
+                ;
+        return de;
+}
+
+/* The root as a glob pattern that matches only itself. */
+static char *glob_escape(const char *s) {
+        Buf b = {};
+        buf_put(&b, "", 0);
+        for (; *s; s++) {
+                if (strchr("*?[\\", *s))
+                        buf_putc(&b, '\\');
+                buf_putc(&b, *s);
+        }
+        return buf_steal(&b);
+}
+
 static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *out, Findings *findings) {
-        _cleanup_free_ char *pattern = lookup_host_path(lp, ref->path);
-        if (!pattern)
+        _cleanup_free_ char *root = lp->root ? glob_escape(lp->root) : NULL;
+        _cleanup_free_ char *pattern = root ? strjoin_path(root, ref->path) : strdup(ref->path);
+        if (!pattern || (lp->root && !root))
                 return -ENOMEM;
-        glob_t g = {};
-        int k = glob(pattern, GLOB_NOSORT | GLOB_BRACE, NULL, &g);
+        /* systemd expands EnvironmentFile= with safe_glob(path, 0): no GLOB_BRACE, which would
+         * also let a line of "{a,b}" groups cost 2^n directory lookups. */
+        glob_t g = {
+                .gl_opendir = glob_opendir,
+                .gl_readdir = readdir_no_dot,
+                .gl_closedir = glob_closedir,
+                .gl_lstat = lstat,
+                .gl_stat = stat,
+        };
+        int k = glob(pattern, GLOB_NOSORT | GLOB_ALTDIRFUNC, NULL, &g);
         if (k != 0) {
                 globfree(&g);
                 if (!ref->ignore_errors)
@@ -271,6 +333,7 @@ int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred,
 
 int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
         Inspection in = {};
+        _cleanup_free_ char *origin = NULL;   /* "file:line" when our drop-in is a generated one */
         int r;
 
         if (u->load_state != LOAD_LOADED) {
@@ -294,6 +357,9 @@ int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
                         free(in.managed_dropin);
                         in.managed_dropin = strdup(*d);
                 }
+
+        origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
+        size_t mark = in.findings.n;
 
         const EnvEntry *reject = env_list_get(&in.env, "NODE_TLS_REJECT_UNAUTHORIZED");
         if (reject && streq(env_entry_value(reject), "0"))
@@ -339,6 +405,14 @@ int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
                                              "unit-tls's %s is overridden: NODE_EXTRA_CA_CERTS is reset or unset later",
                                              ours);
                 }
+        }
+
+        if (origin) {
+                const char *ours = lookup_display_path(lp, in.managed_dropin);
+                note_generated(&in.findings, mark, origin, source_in(extra, ours), source_in(reject, ours));
+                findings_add(&in.findings, SEV_INFO, "generated",
+                             "%s is generated by unit-tls-generator from %s; change it there, then run 'unit-tls apply'",
+                             ours, origin);
         }
 
         if (has_code(&in.findings, "insecure"))

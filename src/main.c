@@ -187,6 +187,11 @@ int main(int argc, char *argv[]) {
         a.units = units;
         a.words = words;
 
+        /* dpkg runs maintainer scripts with DPKG_ROOT set when it installs into another tree:
+         * every path is relative to it, as with --root. */
+        const char *dpkg_root = getenv("DPKG_ROOT");
+        if (!a.root && !isempty(dpkg_root) && !streq(dpkg_root, "/"))
+                a.root = dpkg_root;
         if (a.user && a.root) {
                 log_error("--user cannot be combined with --root: an OS tree has no running user manager");
                 return EXIT_USAGE;

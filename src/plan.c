@@ -69,7 +69,11 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
         const Unit *u = f->unit;
         Findings *out = &p.findings;
 
-        if (u->load_state == LOAD_NOT_FOUND)
+        /* unset removes what unit-tls wrote even when the unit itself is gone (a package's
+         * postrm runs after its unit file was removed) or masked. */
+        if (f->mode == PLAN_UNSET && (u->load_state == LOAD_NOT_FOUND || u->load_state == LOAD_MASKED))
+                ;
+        else if (u->load_state == LOAD_NOT_FOUND)
                 findings_add(out, SEV_ERROR, "not-found", "unit not found; check the name with 'systemctl list-unit-files'");
         else if (u->load_state == LOAD_MASKED)
                 findings_add(out, SEV_ERROR, "masked", "the unit is masked: it cannot run, so a drop-in would do nothing; unmask it first");

@@ -7,6 +7,7 @@
 #include "diff.h"
 #include "fs.h"
 #include "plan.h"
+#include "probe.h"
 #include "writer.h"
 
 #define DROPIN_MAX (1024 * 1024)
@@ -273,10 +274,10 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
         return 0;
 }
 
-static void print_findings(const Job *j, Severity at_least) {
+static void print_findings(const Args *a, const Job *j, Severity at_least) {
         for (size_t i = 0; i < j->plan.findings.n; i++) {
                 const Finding *f = &j->plan.findings.items[i];
-                if (f->severity < at_least)
+                if (f->severity < at_least || (a->quiet && f->severity < SEV_ERROR))
                         continue;
                 if (f->severity == SEV_ERROR)
                         log_error("%s: %s", j->unit->id, f->message);
@@ -416,6 +417,9 @@ static const char *mode_verb(PlanMode m) {
 static void print_json(const Context *c, Job *jobs, size_t n, PlanMode mode, bool dry_run) {
         Json js = {};
         json_begin_object(&js, NULL);
+        json_bool(&js, "dry_run", dry_run);
+        /* Why nothing was applied, or null when systemd was (or would be) asked. */
+        json_string(&js, "offline", c->offline ? c->offline_reason : c->args->no_reload ? "--no-reload" : NULL);
         json_begin_array(&js, "units");
         for (size_t i = 0; i < n; i++) {
                 Job *j = &jobs[i];
@@ -445,7 +449,8 @@ static void print_json(const Context *c, Job *jobs, size_t n, PlanMode mode, boo
                 json_end_array(&js);
                 if (j->apply.message)
                         json_string(&js, "result", j->apply.message);
-                if (dry_run && !j->plan.refused) {
+                /* The diff of what changed (or would change): Ansible's diff mode needs no second run. */
+                if (!j->plan.refused) {
                         _cleanup_free_ char *d = job_diff(c, j, mode);
                         json_string(&js, "diff", d ? d : "");
                 }
@@ -499,6 +504,11 @@ static int run(Context *c, PlanMode mode) {
                                 return EXIT_FAILURE_RUNTIME;
                 }
 
+        /* set --url: the server decides whether these CAs (or --insecure) are the answer. */
+        _cleanup_(set_url_check_done) SetUrlCheck url_check = {};
+        if (a->url && mode != PLAN_UNSET && (r = set_url_check(c, mode == PLAN_SET_INSECURE, cas, &url_check)) != 0)
+                return r;
+
         /* Lock the config directory for the whole run: plans are made on the state that is written.
          * Nothing is created before the plan stands: a refused run leaves no trace. */
         _cleanup_close_ int cfd = -1, bfd = -1;
@@ -541,11 +551,12 @@ static int run(Context *c, PlanMode mode) {
                         ret = EXIT_FAILURE_RUNTIME;
                         goto out;
                 }
+                set_url_apply(&url_check, &j->plan);  /* --url: the probe's refusal */
                 refused = refused || j->plan.refused;
         }
 
         for (size_t i = 0; i < n; i++)
-                print_findings(&jobs[i], SEV_WARNING);
+                print_findings(a, &jobs[i], SEV_WARNING);
         if (refused) {
                 if (a->json)
                         print_json(c, jobs, n, mode, a->dry_run);
