@@ -5,9 +5,11 @@
 DEPS=(meson ninja-build pkg-config gcc libsystemd-dev libinih-dev libssl-dev libcmocka-dev
       systemd systemd-container dbus openssl python3 util-linux iproute2 ca-certificates)
 
+# install_deps [EXTRA...]: the base set plus what a caller needs on top (the full suite adds
+# ansible-core and time).
 install_deps() {
         local missing=() p
-        for p in "${DEPS[@]}"; do
+        for p in "${DEPS[@]}" "$@"; do
                 dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
         done
         # Node.js: any node on PATH will do (the machine's own, or Debian's nodejs).

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=tests/deps.sh
 . tests/deps.sh
-install_deps
+install_deps ansible-core time clang libclang-rt-14-dev
 
 build=${BUILD_DIR:-build}
 asan=${ASAN_BUILD_DIR:-build-asan}
