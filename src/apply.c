@@ -127,11 +127,11 @@ int apply_units_with(const BusOps *ops, void *ctx, const ApplyOptions *o, ApplyU
                                     u->id);
                         continue;
                 }
-                if (!is_running(&st[i])) {
+                if (!is_running(&st[i]) && !u->restart_anyway) {
                         u->inactive = true;
                         continue;
                 }
-                restart[i] = u->file_changed || running_ok(ops, ctx, u, &st[i]) == 0;
+                restart[i] = u->restart_anyway || u->file_changed || running_ok(ops, ctx, u, &st[i]) == 0;
                 if (restart[i] && !o->no_restart) {
                         if ((r = strv_extend(&ids, u->id)) < 0)
                                 goto out;
@@ -186,6 +186,22 @@ int apply_units(const Args *a, ApplyUnit *units, size_t n, const char **ret_why)
         ApplyOptions o = { .user = a->user, .ask_password = !a->no_ask_password, .no_restart = a->no_restart };
         int r = apply_units_with(&bus_ops_sdbus, ctx, &o, units, n, ret_why);
         /* why may point into ctx: copy what the caller will print before closing. */
+        static char saved[512];
+        if (r < 0 && *ret_why) {
+                snprintf(saved, sizeof(saved), "%s", *ret_why);
+                *ret_why = saved;
+        }
+        bus_ops_sdbus.close(ctx);
+        return r;
+}
+
+int apply_reload_only(const Args *a, const char **ret_why) {
+        void *ctx = bus_sdbus_new();
+        if (!ctx)
+                return -ENOMEM;
+        int r = bus_ops_sdbus.connect(ctx, a->user, !a->no_ask_password, ret_why);
+        if (r >= 0)
+                r = bus_ops_sdbus.reload(ctx, ret_why);
         static char saved[512];
         if (r < 0 && *ret_why) {
                 snprintf(saved, sizeof(saved), "%s", *ret_why);

@@ -15,6 +15,7 @@ typedef struct ApplyUnit {
         char *expect_absent;        /* an assignment that must not be in effect, or NULL */
         bool expect_dropin;         /* our drop-in must be listed (false for unset) */
         const char *dropin_display;
+        bool restart_anyway;        /* rollback: restart it even if not running (our restart stopped it) */
 
         /* results */
         bool reloaded, restarted, inactive, verified_loaded, verified_running, failed;
@@ -32,3 +33,5 @@ int apply_units_with(const BusOps *ops, void *ctx, const ApplyOptions *o, ApplyU
                      const char **ret_why);
 int apply_units(const Args *a, ApplyUnit *units, size_t n, const char **ret_why);
 void apply_unit_done(ApplyUnit *u);
+/* Only a daemon-reload (a template with no loaded instance). */
+int apply_reload_only(const Args *a, const char **ret_why);

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include <limits.h>
+#include <unistd.h>
+
 #include <systemd/sd-bus.h>
 
 #include "bus.h"
@@ -84,6 +87,8 @@ static int sd_connect(void *ctx, bool user, bool ask_password, const char **why)
 static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
         SdCtx *c = ctx;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *files = NULL;
+        /* Declared before the first goto: a jump over a _cleanup_ initialiser frees garbage. */
+        _cleanup_free_ char *path = NULL;
         const char *p;
         int r;
 
@@ -96,7 +101,7 @@ static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, con
         }
         if (r < 0 || (r = sd_bus_message_read(reply, "o", &p)) < 0)
                 goto fail;
-        _cleanup_free_ char *path = strdup(p);
+        path = strdup(p);
         if (!path)
                 return -ENOMEM;
         int b = 0;
@@ -215,7 +220,32 @@ out:
         return r;
 }
 
-static int sd_environ_has(void *ctx, uint32_t pid, const char *assignment) {
+/* Is pid still systemd's child between fork() and execve()? A Type=simple start job is done
+ * as soon as the main process is forked; until it execs, it runs the manager's code (named
+ * "systemd", then "(binary)") with the manager's environment, not the service's. (Inside
+ * execve() itself, the environment reads empty for a moment: see sd_environ_has_once().) */
+static bool not_yet_executed(uint32_t pid) {
+        char path[64], comm[32] = "", exe[PATH_MAX];
+        snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return false;
+        bool named = fgets(comm, sizeof(comm), f) != NULL;
+        fclose(f);
+        if (named && comm[0] == '(')
+                return true;
+        snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+        ssize_t k = readlink(path, exe, sizeof(exe) - 1);
+        if (k <= 0)
+                return false;
+        exe[k] = '\0';
+        const char *base = strrchr(exe, '/');
+        return streq(base ? base + 1 : exe, "systemd");
+}
+
+/* 1/0: found or not; *settled false when the environment read empty (pid is inside execve():
+ * the new program's memory is mapped before its environment is placed in it). */
+static int sd_environ_has_once(uint32_t pid, const char *assignment, bool *settled) {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%u/environ", pid);
         FILE *f = fopen(path, "re");
@@ -233,6 +263,7 @@ static int sd_environ_has(void *ctx, uint32_t pid, const char *assignment) {
                 return -EIO;
         }
         int found = 0;
+        *settled = b.len > 0;
         for (size_t i = 0; i < b.len; i += strlen(b.data + i) + 1)
                 if (streq(b.data + i, assignment)) {
                         found = 1;
@@ -240,6 +271,20 @@ static int sd_environ_has(void *ctx, uint32_t pid, const char *assignment) {
                 }
         buf_free(&b);
         return found;
+}
+
+#define EXEC_WAIT_USEC (5ULL * 1000000ULL)
+#define EXEC_POLL_USEC 10000ULL
+
+static int sd_environ_has(void *ctx, uint32_t pid, const char *assignment) {
+        (void) ctx;
+        for (uint64_t waited = 0;; waited += EXEC_POLL_USEC) {
+                bool settled = true;
+                int r = sd_environ_has_once(pid, assignment, &settled);
+                if (r != 0 || waited >= EXEC_WAIT_USEC || (settled && !not_yet_executed(pid)))
+                        return r;
+                (void) usleep(EXEC_POLL_USEC);
+        }
 }
 
 static void sd_close(void *ctx) {

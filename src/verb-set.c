@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "apply.h"
+#include "unit-name.h"
 #include "cli.h"
 #include "diff.h"
 #include "fs.h"
@@ -410,6 +411,138 @@ static void restore_job(const Context *c, Job *j, int cfd, int bfd) {
         }
 }
 
+
+/* The ApplyUnits for one job: the unit itself, or for a template every loaded instance (the
+ * template's drop-in applies to all of them; a template cannot be restarted itself). */
+static int job_apply_units(const Context *c, Job *j, PlanMode mode, char **loaded, ApplyUnit **units, size_t *n) {
+        _cleanup_strv_free_ char **ids = NULL;
+        int r;
+        if (unit_name_classify(j->unit->id) == UNIT_NAME_TEMPLATE) {
+                size_t plen = strcspn(j->unit->id, "@") + 1;
+                for (char **l = loaded; l && *l; l++)
+                        if (strncmp(*l, j->unit->id, plen) == 0 && unit_name_classify(*l) == UNIT_NAME_INSTANCE &&
+                            (r = strv_extend(&ids, *l)) < 0)
+                                return r;
+        } else if ((r = strv_extend(&ids, j->unit->id)) < 0)
+                return r;
+
+        for (char **id = ids; id && *id; id++) {
+                ApplyUnit *nu = realloc(*units, (*n + 1) * sizeof(ApplyUnit));
+                if (!nu)
+                        return -ENOMEM;
+                *units = nu;
+                ApplyUnit *u = &nu[(*n)++];
+                *u = (ApplyUnit) {
+                        .id = j->unit->id,
+                        .file_changed = j->plan.changed || j->bundle_written,
+                        .expect_dropin = mode != PLAN_UNSET,
+                        .dropin_display = j->dropin_display,
+                };
+                if (!streq(*id, j->unit->id)) {
+                        /* An instance: keep its name with the unit's names, which outlive this run. */
+                        if ((r = strv_extend(&j->unit->names, *id)) < 0)
+                                return r;
+                        u->id = j->unit->names[strv_length(j->unit->names) - 1];
+                }
+                if (mode == PLAN_SET_CA) {
+                        u->expect = xasprintf("NODE_EXTRA_CA_CERTS=%s", j->ca_value);
+                        u->expect_absent = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
+                } else if (mode == PLAN_SET_INSECURE)
+                        u->expect = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
+        }
+        return 0;
+}
+
+/* Online: one reload, the restarts, the proof; on failure the previous files come back and
+ * are applied again, the units that were restarted restarted again (unless --no-rollback). */
+static int apply_online(Context *c, Job *jobs, size_t n, PlanMode mode, int cfd, int bfd) {
+        const Args *a = c->args;
+        _cleanup_strv_free_ char **loaded = NULL;
+        ApplyUnit *au = NULL;
+        size_t m = 0;
+        int r, ret = EXIT_OK;
+
+        bool any_template = false;
+        for (size_t i = 0; i < n; i++)
+                any_template = any_template || unit_name_classify(jobs[i].unit->id) == UNIT_NAME_TEMPLATE;
+        if (any_template) {
+                void *ctx = bus_sdbus_new();
+                const char *why = NULL;
+                if (ctx && bus_ops_sdbus.connect(ctx, a->user, !a->no_ask_password, &why) >= 0)
+                        (void) bus_list_services(ctx, &loaded);
+                if (ctx)
+                        bus_ops_sdbus.close(ctx);
+        }
+        for (size_t i = 0; i < n; i++)
+                if ((r = job_apply_units(c, &jobs[i], mode, loaded, &au, &m)) < 0) {
+                        log_error("%s", strerror(-r));
+                        ret = EXIT_FAILURE_RUNTIME;
+                        goto out;
+                }
+
+        const char *why = NULL;
+        /* Templates without a loaded instance: a reload still lets PID 1 see a new .d directory
+         * when an instance starts. */
+        r = m > 0 ? apply_units(a, au, m, &why) : apply_reload_only(a, &why);
+        if (m == 0)
+                for (size_t i = 0; i < n && r == 0; i++)
+                        log_info(a, "%s: loaded by systemd; no instance is running, so it applies when one starts",
+                                 jobs[i].unit->id);
+        bool failed = r != 0;
+        if (r < 0)
+                log_error("written, but cannot apply it: %s", why ? why : strerror(-r));
+        for (size_t i = 0; i < m; i++)
+                if (au[i].message && (!a->quiet || au[i].failed) && !a->json) {
+                        if (au[i].failed)
+                                log_error("%s: %s", au[i].id, au[i].message);
+                        else
+                                printf("%s: %s\n", au[i].id, au[i].message);
+                }
+        for (size_t i = 0; i < n; i++)
+                for (size_t k = 0; k < m; k++)
+                        if (streq(au[k].id, jobs[i].unit->id)) {
+                                jobs[i].apply.reloaded = au[k].reloaded;
+                                jobs[i].apply.restarted = au[k].restarted;
+                                jobs[i].apply.failed = au[k].failed;
+                                free(jobs[i].apply.message);
+                                jobs[i].apply.message = au[k].message ? strdup(au[k].message) : NULL;
+                        }
+
+        if (failed && !a->no_rollback) {
+                for (size_t i = 0; i < n; i++)
+                        restore_job(c, &jobs[i], cfd, bfd);
+                ApplyUnit *again = calloc(m ? m : 1, sizeof(ApplyUnit));
+                int k = -ENOMEM;
+                if (again) {
+                        for (size_t i = 0; i < m; i++)
+                                again[i] = (ApplyUnit) { .id = au[i].id, .file_changed = true,
+                                                         .restart_anyway = au[i].restarted };
+                        k = apply_units(a, again, m, &why);
+                        for (size_t i = 0; i < m; i++) {
+                                if (again[i].failed)
+                                        log_error("%s: rollback: %s", again[i].id, again[i].message);
+                                apply_unit_done(&again[i]);
+                        }
+                        free(again);
+                }
+                if (k == 0)
+                        log_error("rolled back: the previous files are back in place, loaded, and the services "
+                                  "that were restarted run again");
+                else
+                        log_error("rollback incomplete: the previous files are back in place, but %s; "
+                                  "check 'systemctl status'", k < 0 ? "systemd could not be asked to load them" :
+                                  "a service did not start again");
+        } else if (failed)
+                log_error("--no-rollback: the new files stay in place");
+        if (failed)
+                ret = EXIT_FAILURE_RUNTIME;
+out:
+        for (size_t i = 0; i < m; i++)
+                apply_unit_done(&au[i]);
+        free(au);
+        return ret;
+}
+
 static const char *mode_verb(PlanMode m) {
         return m == PLAN_UNSET ? "unset" : "set";
 }
@@ -436,8 +569,18 @@ static void print_json(const Context *c, Job *jobs, size_t n, PlanMode mode, boo
                                                                 j->apply.reloaded || j->apply.restarted));
                 json_string(&js, "dropin", j->dropin_display);
                 json_begin_array(&js, "actions");
-                if (!j->plan.refused) {
-                        if (j->plan.changed || bundle_changes(j))
+                bool change = j->plan.changed || bundle_changes(j);
+                if (!j->plan.refused && dry_run) {
+                        /* what would run; whether a restart happens depends on the unit running then */
+                        if (change)
+                                json_string(&js, NULL, mode == PLAN_UNSET ? "remove" : "write");
+                        if (change && !c->offline && !c->args->no_reload) {
+                                json_string(&js, NULL, "reload");
+                                if (!c->args->no_restart)
+                                        json_string(&js, NULL, "restart");
+                        }
+                } else if (!j->plan.refused) {
+                        if (change)
                                 json_string(&js, NULL, mode == PLAN_UNSET ? "remove" : "write");
                         if (j->apply.reloaded)
                                 json_string(&js, NULL, "reload");
@@ -641,72 +784,9 @@ static int run(Context *c, PlanMode mode) {
                 goto out;
         }
 
-        /* Online: one reload, the restarts, the proof. */
-        ApplyUnit *au = calloc(n, sizeof(ApplyUnit));
-        if (!au) {
-                ret = EXIT_FAILURE_RUNTIME;
-                goto out;
-        }
-        for (size_t i = 0; i < n; i++) {
-                Job *j = &jobs[i];
-                au[i] = (ApplyUnit) {
-                        .id = j->unit->id,
-                        .file_changed = j->plan.changed || j->bundle_written,
-                        .expect_dropin = mode != PLAN_UNSET,
-                        .dropin_display = j->dropin_display,
-                };
-                if (mode == PLAN_SET_CA) {
-                        au[i].expect = xasprintf("NODE_EXTRA_CA_CERTS=%s", j->ca_value);
-                        au[i].expect_absent = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
-                } else if (mode == PLAN_SET_INSECURE)
-                        au[i].expect = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
-        }
-        const char *why = NULL;
-        r = apply_units(a, au, n, &why);
-        if (r < 0) {
-                log_error("written, but cannot reach systemd to apply it: %s", why ? why : strerror(-r));
-                for (size_t i = 0; i < n; i++)
-                        restore_job(c, &jobs[i], cfd, bfd);
-                log_error("the previous files were restored; nothing changed");
-                ret = EXIT_FAILURE_RUNTIME;
-        } else if (r > 0) {
-                if (!a->no_rollback) {
-                        for (size_t i = 0; i < n; i++)
-                                restore_job(c, &jobs[i], cfd, bfd);
-                        /* Apply the old state again: reload, and restart what was restarted. */
-                        for (size_t i = 0; i < n; i++) {
-                                au[i].file_changed = true;
-                                free(au[i].expect);
-                                free(au[i].expect_absent);
-                                au[i].expect = au[i].expect_absent = NULL;
-                                au[i].expect_dropin = false;
-                        }
-                        ApplyUnit *again = calloc(n, sizeof(ApplyUnit));
-                        if (again) {
-                                for (size_t i = 0; i < n; i++)
-                                        again[i] = (ApplyUnit) { .id = au[i].id, .file_changed = true };
-                                (void) apply_units(a, again, n, &why);
-                                for (size_t i = 0; i < n; i++)
-                                        free(again[i].message);
-                                free(again);
-                        }
-                        log_error("rolled back: the previous drop-ins were restored and the services restarted");
-                }
-                ret = EXIT_FAILURE_RUNTIME;
-        }
-        for (size_t i = 0; i < n; i++) {
-                jobs[i].apply = au[i];
-                if (!a->json && au[i].message && (!a->quiet || au[i].failed)) {
-                        if (au[i].failed)
-                                log_error("%s: %s", au[i].id, au[i].message);
-                        else
-                                printf("%s: %s\n", au[i].id, au[i].message);
-                }
-        }
-        free(au);
+        ret = apply_online(c, jobs, n, mode, cfd, bfd);
         if (a->json)
                 print_json(c, jobs, n, mode, false);
-        (void) any_written;
 
 out:
         for (size_t i = 0; i < n; i++)

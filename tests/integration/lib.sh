@@ -262,7 +262,8 @@ _ct_end_execs() {
 	local p c
 	[[ -n $CT_LEADER ]] || return 0
 	for p in $(pgrep -x nsenter || true); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "^nsenter -t $CT_LEADER -a " || continue
+		# 2>/dev/null first: the nsenter may be gone (or another run's) by now
+		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -q -- "^nsenter -t $CT_LEADER -a " || continue
 		for c in $(pgrep -P "$p" || true); do kill -s KILL "$c" 2>/dev/null || true; done
 		kill -s CONT "$p" 2>/dev/null || true
 	done
@@ -485,9 +486,11 @@ ct_dump_debug() {
 
 # pki_make DIR: a throwaway root CA and a server leaf for 127.0.0.1/localhost
 # signed by it, in host dir DIR: ca.crt ca.key leaf.crt leaf.key (PEM, EC
-# P-256: fast to make). openssl runs with an empty environment.
+# P-256: fast to make). openssl runs with an empty environment. Valid for
+# PKI_DAYS days (default 365): more than unit-tls's 30-day expiry warning,
+# so that a healthy setup gives no warning (and `status` exits 0).
 pki_make() {
-	local d=$1
+	local d=$1 days=${PKI_DAYS:-365}
 	mkdir -p "$d"
 	(
 		cd "$d"
@@ -501,13 +504,13 @@ pki_make() {
 			authorityKeyIdentifier=keyid:always
 		EOF
 		o req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-			-keyout ca.key -out ca.crt -days 30 -subj "/CN=unit-tls test root CA $$" \
+			-keyout ca.key -out ca.crt -days "$days" -subj "/CN=unit-tls test root CA $$" \
 			-addext "basicConstraints=critical,CA:TRUE" \
 			-addext "keyUsage=critical,keyCertSign,cRLSign"
 		o req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 			-keyout leaf.key -out leaf.csr -subj "/CN=localhost"
 		o x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-			-out leaf.crt -days 30 -extfile leaf.ext
+			-out leaf.crt -days "$days" -extfile leaf.ext
 		rm -f leaf.csr ca.srl
 		o verify -CAfile ca.crt leaf.crt >/dev/null
 	) >"$d/pki.log" 2>&1 || { cat "$d/pki.log" >&2; ct_fail "pki_make $d failed"; }

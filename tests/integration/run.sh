@@ -14,7 +14,9 @@
 #   UT_SCENARIO_TIMEOUT  seconds per scenario (default 300)
 #   UT_LOG_DIR           keep the scenario logs there (default: temp dir,
 #                        removed when everything passed)
-# plus the CT_* tunables documented in lib.sh. Needs root (scenarios skip
+#   CT_TMPDIR            where this run makes its own temp dir, under which
+#                        lib.sh puts the containers (default /tmp)
+# plus the other CT_* tunables documented in lib.sh. Needs root (scenarios skip
 # otherwise); python3, if present, makes each scenario a child subreaper
 # (see below). A scenario left behind after SIGKILL is reaped here and fails.
 #
@@ -56,8 +58,13 @@ fi
 
 now() { printf '%s\n' "${EPOCHREALTIME/,/.}"; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-# Containers' temp dirs (lib.sh makes them as ${CT_TMPDIR:-/tmp}/unit-tls-ct.*).
-ct_dirs() { compgen -G "${CT_TMPDIR:-/tmp}/unit-tls-ct.*" | sort || true; }
+# Containers' temp dirs (lib.sh makes them as $CT_TMPDIR/unit-tls-ct.*). Each
+# run gets a CT_TMPDIR of its own: another run.sh on the same machine (another
+# checkout, another CI job) then never sees our containers as its leftovers,
+# nor we its, so nobody reaps a container that is still in use.
+run_tmp=$(mktemp -d "${CT_TMPDIR:-/tmp}/unit-tls-run.XXXXXX")
+export CT_TMPDIR=$run_tmp
+ct_dirs() { compgen -G "$CT_TMPDIR/unit-tls-ct.*" | sort || true; }
 
 # reap DIR: last-resort cleanup of a container a scenario left behind (the
 # scenario was SIGKILLed before its trap could run). lib.sh records the
@@ -142,6 +149,7 @@ done
 
 printf '# total %ss\n' "$(since "$t_all")"
 if ((keep_logs == 0)); then rm -rf "$logdir"; fi
+rmdir "$run_tmp" 2>/dev/null || printf '# %s is not empty: a container could not be cleaned\n' "$run_tmp" >&2
 summary="$passed passed, $failed failed"
 ((skipped == 0)) || summary+=", $skipped skipped"
 printf '%s\n' "$summary"
