@@ -4,7 +4,9 @@
 #    /etc/systemd/system): the drop-in lands in ut-real.service.d (the unit's
 #    id), not in ut-alias.service.d, and the service is restarted and works;
 #  - a template instance ut-cli@one.service: the drop-in lands in
-#    ut-cli@one.service.d (this instance only; ut-cli@two is not touched).
+#    ut-cli@one.service.d (this instance only; ut-cli@two is not touched);
+#  - the template ut-cli@.service: ut-cli@.service.d, every running instance
+#    restarted and verified, and a new instance has it too.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -73,5 +75,24 @@ ut_assert_result ut-cli@one OK "after set"
 ut_assert_not_restarted ut-cli@two.service "$two"
 ut_assert_no_env ut-cli@two.service NODE_EXTRA_CA_CERTS
 ct_assert_eq "ut-cli@two next attempt" "$UT_FAIL" "$(ct_wait_next_result ut-cli@two)"
+
+# --- the template itself: ut-cli@.service.d applies to every instance; the running
+# instances are restarted (one reload), each verified
+ut_run unset ut-cli@one
+ut_expect_rc "unset ut-cli@one" 0
+one=$(ut_state ut-cli@one.service) two=$(ut_state ut-cli@two.service) reloads=$(ut_reloads)
+ut_run set ut-cli@.service --ca "$UT_CA"
+ut_expect_rc "set ut-cli@.service" 0
+ut_assert_dropin ut-cli@.service "$(ut_expected_dropin "$UT_CA")"
+ut_assert_reloads "set ut-cli@.service" "$reloads" 1
+ut_assert_restarted ut-cli@one.service "$one"
+ut_assert_restarted ut-cli@two.service "$two"
+ut_assert_contains "set ut-cli@.service output" "$UT_OUT" "ut-cli@two.service: loaded by systemd, restarted"
+ut_assert_env ut-cli@two.service NODE_EXTRA_CA_CERTS "$UT_CA"
+ut_assert_result ut-cli@one OK "after set on the template"
+ut_assert_result ut-cli@two OK "after set on the template"
+# a new instance started later gets it too
+ct_systemctl start ut-cli@three.service
+ut_assert_result ut-cli@three OK "a new instance"
 
 ct_log "scenario body took $(ct_elapsed "$t_all")s (boot ${CT_BOOT_SECONDS}s)"
