@@ -43,6 +43,10 @@ void log_info(const Args *a, const char *fmt, ...) _printf_(2, 3);
 
 int verb_status(Context *c);
 int verb_audit(Context *c);
+/* Every service unit the search path defines, templates excepted. */
+int collect_service_names(const Context *c, char ***ret);
+/* Does the unit have any TLS setting (or a unit-tls drop-in)? */
+bool tls_relevant(const Inspection *in);
 int verb_probe(Context *c);
 int verb_apply(Context *c);
 int verb_dump(Context *c);

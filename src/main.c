@@ -11,7 +11,7 @@ static void help(void) {
                "  unit-tls [OPTIONS] set UNIT... --ca FILE [--ca FILE...]\n"
                "  unit-tls [OPTIONS] set UNIT... --insecure\n"
                "  unit-tls [OPTIONS] unset UNIT...\n"
-               "  unit-tls [OPTIONS] status UNIT...\n"
+               "  unit-tls [OPTIONS] status [UNIT...]\n"
                "  unit-tls [OPTIONS] audit\n"
                "  unit-tls [OPTIONS] probe URL [--ca FILE...]\n"
                "  unit-tls [OPTIONS] apply\n"
@@ -82,7 +82,7 @@ static const struct {
 } verbs[] = {
         { "set", verb_set, true },
         { "unset", verb_unset, true },
-        { "status", verb_status, true },
+        { "status", verb_status, false },
         { "audit", verb_audit, false },
         { "probe", verb_probe, false, true },
         { "apply", verb_apply, false },

@@ -26,15 +26,15 @@ static int cmp_entry(const void *a, const void *b) {
 
 /* Only what bears on TLS trust: a unit without any TLS setting is not the audit's business,
  * even if something else about it is broken. */
-static bool tls_relevant(const Inspection *in) {
+bool tls_relevant(const Inspection *in) {
         for (const char *const *v = tls_variables; *v; v++)
                 if (env_list_get(&in->env, *v))
                         return true;
         return in->managed_dropin != NULL;
 }
 
-/* Every service the files define, plus (online) every service systemd has loaded. */
-static int collect_names(const Context *c, char ***ret) {
+/* Every service the files define (templates excepted). */
+int collect_service_names(const Context *c, char ***ret) {
         char **names = NULL;
         for (char **n = c->index.all_names; n && *n; n++) {
                 UnitNameKind k = unit_name_classify(*n);
@@ -59,7 +59,7 @@ int verb_audit(Context *c) {
                 log_error("audit: takes no unit names; it checks every service (use status for one)");
                 return EXIT_USAGE;
         }
-        if ((r = collect_names(c, &names)) < 0) {
+        if ((r = collect_service_names(c, &names)) < 0) {
                 log_error("audit: %s", strerror(-r));
                 return EXIT_FAILURE_RUNTIME;
         }

@@ -101,12 +101,18 @@ int verb_status(Context *c) {
         Json j = {};
         int ret = EXIT_OK;
         void *bus = open_live(c);
+        /* Without names: every service that has a TLS setting. */
+        _cleanup_strv_free_ char **all = NULL;
+        bool listing = !a->units;
+        if (listing && collect_service_names(c, &all) < 0)
+                return EXIT_FAILURE_RUNTIME;
+        char **names = listing ? all : a->units;
 
         if (a->json) {
                 json_begin_object(&j, NULL);
                 json_begin_array(&j, "units");
         }
-        for (char **n = a->units; *n; n++) {
+        for (char **n = names; n && *n; n++) {
                 _cleanup_unit_ Unit *u = NULL;
                 Inspection in = {};
                 int r = unit_load(&c->index, *n, &u);
@@ -125,6 +131,10 @@ int verb_status(Context *c) {
                 if ((r = inspect_unit(&c->lp, u, &in)) < 0) {
                         log_error("%s: %s", *n, strerror(-r));
                         ret = EXIT_FAILURE_RUNTIME;
+                        continue;
+                }
+                if (listing && (u->load_state != LOAD_LOADED || !streq(u->id, *n) || !tls_relevant(&in))) {
+                        inspection_done(&in);
                         continue;
                 }
                 Live live = {};
