@@ -7,7 +7,8 @@
 
 #include "generate.h"
 
-static int log_fd = -1;     /* /dev/kmsg when systemd runs us, else -1 for stderr */
+static int log_fd = -1;     /* /dev/kmsg or /dev/console when systemd runs us, else -1 for stderr */
+static bool log_kmsg;       /* log_fd takes kernel log records ("<level>...") */
 
 /* Run by the service manager? It sets $SYSTEMD_SCOPE for generators (systemd.generator(7));
  * $SYSTEMD_LOG_TARGET, when set, says where our own logs go. */
@@ -20,15 +21,22 @@ static bool run_by_systemd(void) {
         return getenv("SYSTEMD_SCOPE") || getppid() == 1;
 }
 
+/* systemd gives a generator /dev/null as stderr. Containers (systemd-nspawn, many LXC setups)
+ * have no /dev/kmsg: then the console, as systemd's own logging falls back to. */
 static void log_open(void) {
-        if (run_by_systemd())
-                log_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        if (!run_by_systemd())
+                return;
+        log_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        log_kmsg = log_fd >= 0;
+        if (log_fd < 0)
+                log_fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }
 
 /* One record per message: "<4>unit-tls-generator: ..." (warning level) in the kernel log. */
 static void log_line(int level, const char *msg) {
         if (log_fd >= 0) {
-                char *rec = xasprintf("<%d>unit-tls-generator: %s\n", level, msg);
+                char *rec = log_kmsg ? xasprintf("<%d>unit-tls-generator: %s\n", level, msg)
+                                     : xasprintf("unit-tls-generator: %s\n", msg);
                 if (rec && write(log_fd, rec, strlen(rec)) >= 0) {
                         free(rec);
                         return;
