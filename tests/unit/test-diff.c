@@ -9,6 +9,7 @@
 #include "diff.h"
 
 #define CONTEXT 3
+#define MAX_EDITS 2000  /* as in src/diff.c: beyond it the diff is no longer minimal */
 
 typedef struct Case {
         const char *name;
@@ -19,7 +20,9 @@ typedef struct Case {
 
 /* Expected outputs are GNU diffutils 3.8 `diff -u` on the same inputs (an absent side given as
  * /dev/null), with its two timestamped header lines replaced by "--- label" / "+++ label".
- * They are hard-coded so the tests do not depend on a diff binary at run time. */
+ * They are hard-coded so the tests do not depend on a diff binary at run time. The last two
+ * rows are the exception: there GNU's heuristics pick another script, and the expectation is
+ * ours, checked by hand to be a valid minimal diff (see the comments there). */
 static const Case cases[] = {
         {
                 .name = "absent old",
@@ -433,7 +436,11 @@ static const Case cases[] = {
                         " c\n",
         },
         {
-                .name = "frequent line alone is kept",
+                /* Not GNU's output: GNU replaces line 2 by "c" and appends a "c" at the end
+                 * (tie-breaking plus its boundary shifting); we delete line 2 and insert a "c"
+                 * after lines 4 and 5. Both keep b c c b c c (the LCS, 6 lines) and change
+                 * 1 + 2 lines, so both are minimal; this one was checked by hand. */
+                .name = "equally short scripts, ours",
                 .old = "b\nb\nc\nc\nb\nc\nc\n",
                 .new = "b\nc\nc\nc\nb\nc\nc\nc\n",
                 .old_label = "a/f", .new_label = "b/f",
@@ -443,16 +450,20 @@ static const Case cases[] = {
                         "@@ -1,7 +1,8 @@\n"
                         " b\n"
                         "-b\n"
+                        " c\n"
+                        " c\n"
+                        "+c\n"
+                        " b\n"
                         "+c\n"
                         " c\n"
-                        " c\n"
-                        " b\n"
-                        " c\n"
-                        " c\n"
-                        "+c\n",
+                        " c\n",
         },
         {
-                .name = "frequent line inside rewrite is dropped",
+                /* Not GNU's output, and here GNU's is not minimal either: its discard heuristic
+                 * drops the frequent blank line from the search and prints 6 deletions plus 7
+                 * insertions. We keep one blank line (the LCS has length 1): 5 + 6 = 11 changed
+                 * lines, the minimum. Checked by hand. */
+                .name = "blank line kept inside rewrite",
                 .old = "\n\n\n\n\n\n",
                 .new = "line1\nline2\nline3\n\nline4\nline5\nline6\n",
                 .old_label = "a/f", .new_label = "b/f",
@@ -460,16 +471,15 @@ static const Case cases[] = {
                         "--- a/f\n"
                         "+++ b/f\n"
                         "@@ -1,6 +1,7 @@\n"
-                        "-\n"
-                        "-\n"
-                        "-\n"
-                        "-\n"
-                        "-\n"
-                        "-\n"
                         "+line1\n"
                         "+line2\n"
                         "+line3\n"
-                        "+\n"
+                        " \n"
+                        "-\n"
+                        "-\n"
+                        "-\n"
+                        "-\n"
+                        "-\n"
                         "+line4\n"
                         "+line5\n"
                         "+line6\n",
@@ -680,8 +690,8 @@ static void test_random_roundtrip(void **state) {
         }
 }
 
-/* 10,000 lines of unrelated text: must stay fast and small (the search gives up past its cost
- * bound and still yields a correct, if not minimal, diff). */
+/* 10,000 lines of unrelated text: must stay fast and small (the search stops after MAX_EDITS
+ * edits and replaces the middle wholesale: a correct, if not minimal, diff). */
 static void test_large_unrelated(void **state) {
         static const char *const words[] = { "alpha", "beta", "gamma", "delta", "", "}", "x", "y" };
         uint64_t s = 42;
@@ -696,8 +706,80 @@ static void test_large_unrelated(void **state) {
         check_roundtrip(old, new);
 }
 
+/* Length of the longest common subsequence of lines, by the textbook O(n·m) table. */
+static size_t lcs_length(const Lines *a, const Lines *b) {
+        _cleanup_free_ size_t *t = calloc((a->n + 1) * (b->n + 1), sizeof(size_t));
+        size_t w = b->n + 1;
+
+        assert_non_null(t);
+        for (size_t i = 1; i <= a->n; i++)
+                for (size_t j = 1; j <= b->n; j++) {
+                        bool eq = a->len[i - 1] == b->len[j - 1] &&
+                                  memcmp(a->p[i - 1], b->p[j - 1], a->len[i - 1]) == 0;
+                        size_t up = t[(i - 1) * w + j], left = t[i * w + j - 1];
+                        t[i * w + j] = eq ? t[(i - 1) * w + j - 1] + 1 : up > left ? up : left;
+                }
+        return t[a->n * w + b->n];
+}
+
+/* The '-' and '+' lines of a diff, its two header lines excluded. */
+static size_t count_changes(const char *d) {
+        size_t n = 0;
+
+        for (unsigned skip = 0; skip < 2 && *d; skip++)
+                d = strchr(d, '\n') + 1;
+        for (; *d; d = strchr(d, '\n') + 1)
+                n += *d == '-' || *d == '+';
+        return n;
+}
+
+/* Random small inputs with many repeated lines (where equally short scripts abound): the diff
+ * changes exactly n_old + n_new - 2·LCS lines, i.e. it is minimal, and it applies. */
+static void test_random_minimal(void **state) {
+        static const char *const words[] = { "a", "b", "c", "", "}" };
+        uint64_t s = 0x2545f4914f6cdd1dULL;
+
+        for (unsigned i = 0; i < 500; i++) {
+                size_t n_words = 1 + rng_next(&s) % ELEMENTSOF(words);
+                _cleanup_free_ char *old = random_text(&s, words, n_words, rng_next(&s) % 30);
+                _cleanup_free_ char *new = rng_next(&s) % 2 == 0 ?
+                        random_text(&s, words, n_words, 30) : mutate(&s, old, words, n_words);
+                _cleanup_free_ char *d = unified_diff(old, new, "a/f", "b/f");
+                _cleanup_(lines_done) Lines o = {}, n = {};
+
+                assert_non_null(d);
+                lines_split(&o, old);
+                lines_split(&n, new);
+                assert_int_equal(count_changes(d), o.n + n.n - 2 * lcs_length(&o, &n));
+                check_roundtrip(old, new);
+        }
+}
+
+/* 1000 lines replaced one in three need exactly MAX_EDITS edits: still minimal. One more
+ * replacement and the search stops: everything between the common prefix and suffix (one line
+ * each) is removed and added back, which must still apply. */
+static void test_edit_limit(void **state) {
+        for (unsigned replaced = MAX_EDITS / 2; replaced <= MAX_EDITS / 2 + 1; replaced++) {
+                Buf a = {}, b = {};
+                unsigned total = 3 * (MAX_EDITS / 2 + 1);
+
+                for (unsigned i = 0; i < total; i++) {
+                        buf_printf(&a, "line %u\n", i);
+                        bool repl = i % 3 == 1 && i / 3 < replaced;
+                        buf_printf(&b, "%s %u\n", repl ? "new" : "line", i);
+                }
+                _cleanup_free_ char *old = buf_steal(&a), *new = buf_steal(&b);
+                _cleanup_free_ char *d = unified_diff(old, new, "a/f", "b/f");
+
+                assert_non_null(d);
+                assert_int_equal(count_changes(d),
+                                 replaced == MAX_EDITS / 2 ? MAX_EDITS : 2 * (total - 2));
+                check_roundtrip(old, new);
+        }
+}
+
 int main(void) {
-        struct CMUnitTest tests[ELEMENTSOF(cases) + 3];
+        struct CMUnitTest tests[ELEMENTSOF(cases) + 5];
         size_t n = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
@@ -709,6 +791,8 @@ int main(void) {
         tests[n++] = (struct CMUnitTest) cmocka_unit_test(test_table_applies);
         tests[n++] = (struct CMUnitTest) cmocka_unit_test(test_random_roundtrip);
         tests[n++] = (struct CMUnitTest) cmocka_unit_test(test_large_unrelated);
+        tests[n++] = (struct CMUnitTest) cmocka_unit_test(test_random_minimal);
+        tests[n++] = (struct CMUnitTest) cmocka_unit_test(test_edit_limit);
 
         return cmocka_run_group_tests_name("diff", tests, NULL, NULL);
 }
