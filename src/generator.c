@@ -66,6 +66,8 @@ static void run(const char *out_dir) {
         TrustConf conf = {};
         GenPlan plan = {};
         Diags errors = {}, warnings = {};
+        /* Declared before the first goto: jumping over a _cleanup_ initialiser is undefined. */
+        _cleanup_close_ int fd = -1;
         int r;
 
         if (isempty(root))
@@ -85,7 +87,7 @@ static void run(const char *out_dir) {
                 log_errno("cannot plan the drop-ins", r);
                 goto out;
         }
-        _cleanup_close_ int fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
                 log_errno(out_dir, -errno);
                 goto out;

@@ -332,6 +332,8 @@ int probe_decide(const ProbeFacts *f, ProbeDecision *ret) {
         const CertInfo *top = f->n_chain > 0 ? &f->chain[f->n_chain - 1] : NULL;
         const char *ca_intro = f->have_ca ? "the given CA files do not make Node trust it" : NULL;
         _cleanup_(buf_free) Buf b = {};
+        /* Declared before the first goto: jumping over a _cleanup_ initialiser is undefined. */
+        _cleanup_free_ char *why = NULL;
 
         d.node_code = node_code_of(&f->public_, f->name_ok);
         if (f->have_ca)
@@ -358,7 +360,6 @@ int probe_decide(const ProbeFacts *f, ProbeDecision *ret) {
                 goto done;
         }
 
-        _cleanup_free_ char *why = NULL;
         if (unfixable_reasons(f, &why) < 0)
                 return -ENOMEM;
         if (why) {

@@ -60,7 +60,7 @@ static const char *base_name(const char *p) {
 
 /* True when a host path is /dev/null of the target system, or a link to it. */
 static bool is_devnull(const LookupPaths *lp, const char *host_path) {
-        _cleanup_free_ char *inner = NULL, *res = NULL;
+        _cleanup_free_ char *res = NULL;
         if (fs_resolve_under_root(lp->root, host_path, &res) < 0)
                 return false;
         const char *d = lookup_display_path(lp, res);
@@ -829,7 +829,16 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 /* The fragment failed: systemd does not get to the drop-ins at all. */
                 u->dropins = strv_free_and_null(u->dropins);
                 u->load_state = LOAD_ERROR;
-                u->load_error = xasprintf("%s:%u: %s", lookup_display_path(lp, u->fragment), line, strerror(-r));
+                /* The reader's own words name the problem ("line is not valid UTF-8"); strerror()
+                 * ("Invalid argument", "Bad message") does not. */
+                const char *display = lookup_display_path(lp, u->fragment);
+                _cleanup_free_ char *at = xasprintf("%s:%u: ", display, line);
+                size_t n_diags = strv_length(u->diags.lines);
+                const char *last = n_diags > 0 ? u->diags.lines[n_diags - 1] : NULL;
+                if (line > 0 && at && last && startswith(last, at))
+                        u->load_error = strdup(last);
+                else
+                        u->load_error = xasprintf("%s:%u: %s", display, line, strerror(-r));
                 *ret = TAKE_PTR(u);
                 return 0;
         }

@@ -583,6 +583,26 @@ t_environment_file_overrides() {
         refuse_row "$PVE_CA" "/etc/default/homepage:2"
 }
 
+# EnvironmentFile= globs as systemd's safe_glob(): no {a,b} expansion (a brace is a literal
+# character, and 2^n lookups for n groups made unit-tls hang), "." and ".." never match.
+t_environment_file_glob() {
+        make_root
+        write_unit homepage.service 'User=homepage' 'EnvironmentFile=-/etc/default/home{page,x}' \
+                'EnvironmentFile=-/etc/default/.*' 'ExecStart=/usr/bin/node /opt/homepage/server.js'
+        put /etc/default/homepage 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt'
+        ut --root="$R" set homepage --ca "$PVE_CA" -q
+        check_exit 0
+        check_file_equals "$R$D/tls.conf" "$(dropin_for "$PVE_CA")"$'\n'
+
+        local bomb
+        bomb=$(printf '{a,b}%.0s' {1..30})
+        put "$D/20-bomb.conf" '[Service]' "EnvironmentFile=-/etc/$bomb"
+        RC=0
+        timeout 30 "${CLEAN_ENV[@]}" "$BIN" --root="$R" status homepage > "$OUT" 2> "$ERR" || RC=$?
+        ((RC != 124)) || fail "status did not finish within 30 s on 30 {a,b} groups"
+        check_exit 0
+}
+
 t_unset_environment_elsewhere() {
         make_root
         put "$D/10-clean.conf" '[Service]' 'UnsetEnvironment=NODE_EXTRA_CA_CERTS'
@@ -1006,6 +1026,7 @@ run_case plan/protect-home t_protect_home
 run_case plan/private-tmp t_private_tmp
 run_case plan/later-dropin-overrides t_later_dropin_overrides
 run_case plan/environment-file-overrides t_environment_file_overrides
+run_case plan/environment-file-glob-like-systemd t_environment_file_glob
 run_case plan/unset-environment-elsewhere t_unset_environment_elsewhere
 run_case plan/setuid-node t_setuid_node
 run_case plan/not-node-warns t_not_node_warns
