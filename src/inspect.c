@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <glob.h>
+#include <pwd.h>
 #include <sys/stat.h>
 
 #include "fs.h"
@@ -93,6 +94,21 @@ static void note_generated(Findings *f, size_t from, const char *origin, bool ex
 
 int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret) {
         bool dynamic = u->dynamic_user.value && parse_boolean(u->dynamic_user.value) > 0;
+        if (lp->scope == SCOPE_USER) {
+                /* A user manager runs its services as the user it belongs to: the caller. */
+                ServiceCred c = { .uid = getuid(), .gid = getgid(), .known = true };
+                struct passwd *pw = getpwuid(c.uid);
+                c.user = pw ? strdup(pw->pw_name) : xasprintf("%u", (unsigned) c.uid);
+                int n = getgroups(0, NULL);
+                if (n > 0 && (c.groups = calloc((size_t) n, sizeof(gid_t))))
+                        c.n_groups = (size_t) MAX(getgroups(n, c.groups), 0);
+                if (!c.user) {
+                        service_cred_done(&c);
+                        return -ENOMEM;
+                }
+                *ret = c;
+                return 0;
+        }
         return service_cred_resolve(lp->root, u->user.value, u->group.value, u->supplementary_groups,
                                     dynamic, ret);
 }

@@ -176,6 +176,12 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
                              "will be accepted; prefer --ca with the server's CA");
         }
 
+        if (f->mode == PLAN_SET_CA && f->now) {
+                /* Say what the new value replaces: a person may not know it was there. */
+                const EnvEntry *prev = env_list_get(&f->now->env, "NODE_EXTRA_CA_CERTS");
+                if (prev && !source_is(prev->source, f->dropin_display) && !streq(env_entry_value(prev), f->ca_value))
+                        findings_add(out, SEV_INFO, "replaces", "replaces %s (%s)", prev->assignment, prev->source);
+        }
         if (f->now && f->now->runtime.runtime == RUNTIME_UNKNOWN)
                 findings_add(out, SEV_WARNING, "not-node",
                              "ExecStart= does not look like Node.js, Bun or Deno; the variable is written, but only "

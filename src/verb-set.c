@@ -280,7 +280,9 @@ static void print_findings(const Args *a, const Job *j, Severity at_least) {
                 const Finding *f = &j->plan.findings.items[i];
                 if (f->severity < at_least || (a->quiet && f->severity < SEV_ERROR))
                         continue;
-                if (f->severity == SEV_ERROR)
+                if (f->severity == SEV_INFO)
+                        log_info(a, "%s: %s", j->unit->id, f->message);
+                else if (f->severity == SEV_ERROR)
                         log_error("%s: %s", j->unit->id, f->message);
                 else
                         fprintf(stderr, "unit-tls: warning: %s: %s\n", j->unit->id, f->message);
@@ -699,7 +701,7 @@ static int run(Context *c, PlanMode mode) {
         }
 
         for (size_t i = 0; i < n; i++)
-                print_findings(a, &jobs[i], SEV_WARNING);
+                print_findings(a, &jobs[i], jobs[i].plan.refused ? SEV_WARNING : SEV_INFO);
         if (refused) {
                 if (a->json)
                         print_json(c, jobs, n, mode, a->dry_run);
