@@ -3,12 +3,26 @@
 
 #include "cli.h"
 
+/* One line, and nothing a terminal acts on: a name or path with a newline or an escape sequence
+ * in it (all of them come from the command line or from files) is shown with \xHH. */
 void log_error(const char *fmt, ...) {
-        va_list ap;
+        va_list ap, aq;
+        char *msg = NULL;
         fputs("unit-tls: ", stderr);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        va_copy(aq, ap);
+        if (vasprintf(&msg, fmt, ap) < 0) {
+                msg = NULL;
+                vfprintf(stderr, fmt, aq);
+        }
+        va_end(aq);
         va_end(ap);
+        for (const char *p = msg; p && *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 127)
+                        fprintf(stderr, "\\x%02x", (unsigned char) *p);
+                else
+                        fputc(*p, stderr);
+        free(msg);
         fputc('\n', stderr);
 }
 

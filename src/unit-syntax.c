@@ -163,7 +163,11 @@ static int parse_logical_line(Reader *r, char *l, unsigned line) {
  * error (< 0). This is config_parse()'s loop: comment check first, then the BOM, then
  * continuation by an unescaped trailing backslash. */
 static int next_assignment(Reader *r) {
-        _cleanup_free_ char *cont = NULL;
+        /* The joined continuation lines, appended in place and scanned only where new: a file of
+         * 100,000 continued lines costs linear time, not quadratic (systemd's own strextend()
+         * loop is quadratic, but capped at 1 MiB like this one). */
+        _cleanup_(buf_free) Buf cont = {};
+        bool in_cont = false;
         unsigned cont_line = 0;
 
         for (;;) {
@@ -177,8 +181,8 @@ static int next_assignment(Reader *r) {
                         return k;
                 }
                 if (k == 0) {
-                        if (cont)  /* EOF inside a continuation: the pending text is parsed. */
-                                return parse_logical_line(r, cont, cont_line);
+                        if (in_cont)  /* EOF inside a continuation: the pending text is parsed. */
+                                return parse_logical_line(r, cont.data, cont_line);
                         return 0;
                 }
                 r->line++;
@@ -196,35 +200,42 @@ static int next_assignment(Reader *r) {
                 }
 
                 char *p;
-                if (cont) {
-                        if (strlen(cont) + strlen(l) > UNIT_LINE_MAX) {
+                size_t len = strlen(l), scanned = 0;
+                if (in_cont) {
+                        if (cont.len + len > UNIT_LINE_MAX) {
                                 fail(r, -ENOBUFS, r->line, "continuation line longer than 1 MiB; systemd refuses the file from here on");
                                 return -ENOBUFS;
                         }
-                        char *joined = xasprintf("%s%s", cont, l);
-                        if (!joined)
+                        scanned = cont.len;
+                        buf_put(&cont, l, len);
+                        if (cont.oom)
                                 return -ENOMEM;
-                        free(cont);
-                        cont = p = joined;
+                        p = cont.data;
                 } else {
                         p = l;
                         cont_line = r->line;
                 }
 
+                /* The text before the new line ends in the ' ' that replaced a backslash, so the
+                 * escape state there is "not escaped": scanning the new part alone is the same. */
                 bool escaped = false;
                 char *e;
-                for (e = p; *e; e++)
+                for (e = p + scanned; *e; e++)
                         escaped = escaped ? false : *e == '\\';
                 if (escaped) {
                         e[-1] = ' ';
-                        if (!cont && !(cont = strdup(p)))
-                                return -ENOMEM;
+                        if (!in_cont) {
+                                buf_put(&cont, p, len);
+                                if (cont.oom)
+                                        return -ENOMEM;
+                                in_cont = true;
+                        }
                         continue;
                 }
 
                 int q = parse_logical_line(r, p, cont_line);
-                free(cont);
-                cont = NULL;
+                buf_free(&cont);
+                in_cont = false;
                 if (q != 0)
                         return q;
         }
