@@ -754,3 +754,27 @@ const char *ca_verdict_to_string(CaVerdict v) {
                 return NULL;
         return table[v];
 }
+
+int ca_report_copy(const CaReport *from, CaReport *ret) {
+        CaReport c = { .verdict = from->verdict };
+        if ((from->message && !(c.message = strdup(from->message))) ||
+            (from->warnings && !(c.warnings = strv_copy(from->warnings))))
+                goto oom;
+        if (from->n_certs > 0) {
+                if (!(c.certs = calloc(from->n_certs, sizeof(CertInfo))))
+                        goto oom;
+                for (size_t i = 0; i < from->n_certs; i++) {
+                        c.certs[i] = from->certs[i];
+                        c.certs[i].subject = c.certs[i].issuer = NULL;
+                        c.n_certs = i + 1;
+                        if ((from->certs[i].subject && !(c.certs[i].subject = strdup(from->certs[i].subject))) ||
+                            (from->certs[i].issuer && !(c.certs[i].issuer = strdup(from->certs[i].issuer))))
+                                goto oom;
+                }
+        }
+        *ret = c;
+        return 0;
+oom:
+        ca_report_done(&c);
+        return -ENOMEM;
+}

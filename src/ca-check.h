@@ -46,4 +46,6 @@ typedef struct CaReport {
  * Returns 0 (whatever the verdict) or -ENOMEM. */
 int ca_check_data(const char *data, size_t size, const char *display_path, time_t now, CaReport *ret);
 void ca_report_done(CaReport *r);
+/* A deep copy. 0 or -ENOMEM. */
+int ca_report_copy(const CaReport *from, CaReport *ret);
 const char *ca_verdict_to_string(CaVerdict v);  /* "ok", "empty", "private-key", ... */

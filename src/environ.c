@@ -36,9 +36,14 @@ static int unhex(char c) {
         return -EINVAL;
 }
 
+/* sysconf() asks the kernel every time: once per process is enough. */
 static size_t arg_max(void) {
-        long l = sysconf(_SC_ARG_MAX);
-        return l > 0 ? (size_t) l : 2 * 1024 * 1024;
+        static size_t cached;
+        if (cached == 0) {
+                long l = sysconf(_SC_ARG_MAX);
+                cached = l > 0 ? (size_t) l : 2 * 1024 * 1024;
+        }
+        return cached;
 }
 
 /* ---------------------------------------------------------------------------------------------- */

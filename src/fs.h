@@ -19,6 +19,9 @@ int fs_chase(const char *root, const char *path, unsigned flags, char **ret);
 
 /* Like fs_chase() on a host path already under root (as kept in LookupPaths). */
 int fs_resolve_under_root(const char *root, const char *host_path, char **ret);
+/* The same, and when the result's lstat() was seen on the way (a non-symlink), *ret_st holds
+ * it; otherwise ret_st->st_mode is 0. */
+int fs_resolve_under_root_st(const char *root, const char *host_path, char **ret, struct stat *ret_st);
 
 /* Lexically cleans an absolute path: "//", "/./" and "/x/.." removed, never above "/". */
 char *path_simplify_dup(const char *path);

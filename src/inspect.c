@@ -291,6 +291,50 @@ char *path_unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const c
         return NULL;
 }
 
+/* The same CA file serves many units (audit of a host where 500 services share one): parse and
+ * verify it once per process. Keyed by the path shown and the file's identity and mtime, so an
+ * edit in between is seen. */
+static StrMap ca_cache;
+
+static void ca_report_free(void *p) {
+        ca_report_done(p);
+        free(p);
+}
+
+static char *ca_cache_key(const char *host, const char *path) {
+        struct stat st;
+        if (stat(host, &st) < 0 || !S_ISREG(st.st_mode))
+                return NULL;
+        return xasprintf("%s\n%llu:%llu:%lld.%09ld:%lld", path, (unsigned long long) st.st_dev,
+                         (unsigned long long) st.st_ino, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                         (long long) st.st_size);
+}
+
+/* 0 and a copy in *ret on a hit; -ENOENT on a miss; -ENOMEDIUM when the file cannot be keyed. */
+static int ca_check_cached(const char *host, const char *path, CaReport *ret) {
+        _cleanup_free_ char *key = ca_cache_key(host, path);
+        if (!key)
+                return -ENOMEDIUM;
+        CaReport *hit = strmap_get(&ca_cache, key);
+        return hit ? ca_report_copy(hit, ret) : -ENOENT;
+}
+
+static int ca_cache_store(const char *host, const char *path, const CaReport *report) {
+        _cleanup_free_ char *key = ca_cache_key(host, path);
+        if (!key)
+                return -ENOMEDIUM;
+        CaReport *copy = calloc(1, sizeof(CaReport));
+        if (!copy || ca_report_copy(report, copy) < 0) {
+                free(copy);
+                return -ENOMEM;
+        }
+        ca_cache.free_value = ca_report_free;
+        int r = strmap_put(&ca_cache, key, copy);
+        if (r <= 0)
+                ca_report_free(copy);  /* already there, or out of memory */
+        return r < 0 ? r : 0;
+}
+
 int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred, const char *path,
                   CaReport *report, Findings *findings) {
         *report = (CaReport) {};
@@ -307,8 +351,13 @@ int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred,
                              path, r == -ENOENT ? "no such file" : strerror(-r));
                 return 0;
         }
-        _cleanup_free_ char *data = NULL;
+        _cleanup_free_ char *data = NULL;  /* before the goto: never jump over a _cleanup_ */
         size_t size = 0;
+        r = ca_check_cached(host, path, report);
+        if (r == 0)
+                goto checked;
+        if (r != -ENOENT && r != -ENOMEDIUM)  /* a miss, or a file to read to say what is wrong */
+                return r;
         r = read_file_limited(host, CA_FILE_MAX_SIZE, &data, &size);
         if (r < 0) {
                 const char *why = r == -EISDIR   ? "is a directory, not a PEM file"
@@ -320,6 +369,8 @@ int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred,
         }
         if ((r = ca_check_data(data, size, path, time(NULL), report)) < 0)
                 return r;
+        (void) ca_cache_store(host, path, report);
+checked:
         if (report->verdict != CA_OK) {
                 /* One clear reason: who could read a file that must not be used is beside the point. */
                 findings_add(findings, SEV_ERROR, report->verdict == CA_PRIVATE_KEY ? "ca-private-key" : "ca-invalid",
@@ -348,6 +399,10 @@ int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred,
 }
 
 int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
+        return inspect_unit_full(lp, u, false, ret);
+}
+
+int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, Inspection *ret) {
         Inspection in = {};
         _cleanup_free_ char *origin = NULL;   /* "file:line" when our drop-in is a generated one */
         int r;
@@ -364,15 +419,26 @@ int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
                 return 0;
         }
 
-        if ((r = effective_environment(lp, u, &in.env, &in.findings)) < 0 ||
-            (r = runtime_detect(lp, u, &in.runtime)) < 0 || (r = unit_cred(lp, u, &in.cred)) < 0)
+        if ((r = effective_environment(lp, u, &in.env, &in.findings)) < 0)
                 goto fail;
-
         for (char **d = u->dropins; d && *d; d++)
                 if (dropin_is_managed(*d)) {
                         free(in.managed_dropin);
                         in.managed_dropin = strdup(*d);
                 }
+        if (only_relevant && !in.managed_dropin) {
+                bool any = false;
+                for (const char *const *v = tls_variables; *v && !any; v++)
+                        any = env_list_get(&in.env, *v) != NULL;
+                if (!any) {
+                        /* audit's fast path: no TLS setting, nothing more to know */
+                        in.verdict = "ok";
+                        *ret = in;
+                        return 0;
+                }
+        }
+        if ((r = runtime_detect(lp, u, &in.runtime)) < 0 || (r = unit_cred(lp, u, &in.cred)) < 0)
+                goto fail;
 
         origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
         size_t mark = in.findings.n;

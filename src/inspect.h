@@ -50,6 +50,9 @@ typedef struct Inspection {
 extern const char *const tls_variables[];
 
 int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret);
+/* With only_relevant, a unit without any TLS setting or unit-tls drop-in gets only its
+ * environment and the verdict "ok" (audit's fast path). */
+int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, Inspection *ret);
 void inspection_done(Inspection *i);
 
 /* Builds the service's effective environment (EnvironmentFile= files read under the root, as

@@ -49,6 +49,7 @@ void unit_index_done(UnitIndex *ix) {
         strmap_done(&ix->ids);
         strmap_done(&ix->aliases);
         strmap_done(&ix->dirs);
+        strmap_done(&ix->dir_names);
         strv_free(ix->all_names);
         *ix = (UnitIndex) {};
 }
@@ -58,25 +59,23 @@ static const char *base_name(const char *p) {
         return s ? s + 1 : p;
 }
 
-/* True when a host path is /dev/null of the target system, or a link to it. */
-static bool is_devnull(const LookupPaths *lp, const char *host_path) {
-        _cleanup_free_ char *res = NULL;
-        if (fs_resolve_under_root(lp->root, host_path, &res) < 0)
-                return false;
-        const char *d = lookup_display_path(lp, res);
-        return streq(d, "/dev/null");
-}
-
 /* A masked fragment or drop-in: empty regular file, character device or link to /dev/null
  * (null_or_empty_path() in systemd, with the root taken into account for dangling links). */
+static bool null_or_empty_resolve(const LookupPaths *lp, const char *host_path, char **ret_resolved);
+
 static bool null_or_empty(const LookupPaths *lp, const char *host_path) {
-        if (is_devnull(lp, host_path))
-                return true;
-        _cleanup_free_ char *resolved = NULL;
-        if (lp->root && fs_resolve_under_root(lp->root, host_path, &resolved) < 0)
-                return false;
+        _cleanup_free_ char *res = NULL;
+        return null_or_empty_resolve(lp, host_path, &res);
+}
+
+/* null_or_empty() that also hands back the resolved path, for reading the file next. */
+static bool null_or_empty_resolve(const LookupPaths *lp, const char *host_path, char **ret_resolved) {
         struct stat st;
-        if (stat(resolved ? resolved : host_path, &st) < 0)
+        if (fs_resolve_under_root_st(lp->root, host_path, ret_resolved, &st) < 0)
+                return false;
+        if (streq(lookup_display_path(lp, *ret_resolved), "/dev/null"))
+                return true;  /* also when the tree has no /dev: a dangling link to it masks */
+        if (st.st_mode == 0 && stat(*ret_resolved, &st) < 0)
                 return false;
         return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
 }
@@ -176,6 +175,22 @@ static bool dropin_dir_name_is_valid(const char *name) {
         return chopped && (unit_name_is_valid(chopped, UNIT_NAME_ANY) || unit_type_is_valid(chopped));
 }
 
+/* Appends to ix->all_names with a doubling capacity: strv_extend() recounts the vector. */
+static int names_append(UnitIndex *ix, const char *name) {
+        if (ix->n_names + 2 > ix->cap_names) {
+                size_t cap = ix->cap_names ? ix->cap_names * 2 : 256;
+                char **n = realloc(ix->all_names, cap * sizeof(char *));
+                if (!n)
+                        return -ENOMEM;
+                ix->all_names = n;
+                ix->cap_names = cap;
+        }
+        if (!(ix->all_names[ix->n_names] = strdup(name)))
+                return -ENOMEM;
+        ix->all_names[++ix->n_names] = NULL;
+        return 0;
+}
+
 static int index_dir(UnitIndex *ix, const char *dir) {
         DIR *d = opendir(dir);
         if (!d)
@@ -195,7 +210,8 @@ static int index_dir(UnitIndex *ix, const char *dir) {
                                         continue;
                         }
                         _cleanup_free_ char *p = strjoin_path(dir, de->d_name);
-                        if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0) {
+                        if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0 ||
+                            strmap_put(&ix->dir_names, de->d_name, (void *) 1) < 0) {
                                 r = -ENOMEM;
                                 break;
                         }
@@ -222,7 +238,7 @@ static int index_dir(UnitIndex *ix, const char *dir) {
                 int k = strmap_put(&ix->ids, de->d_name, dst);
                 if (k <= 0)
                         free(dst);
-                if (k < 0 || strv_extend(&ix->all_names, de->d_name) < 0) {
+                if (k < 0 || names_append(ix, de->d_name) < 0) {
                         r = -ENOMEM;
                         break;
                 }
@@ -270,6 +286,10 @@ int unit_index_build(UnitIndex *ix, const LookupPaths *lp) {
         void *v;
         for (size_t i = 0; strmap_next(&ix->ids, &i, &src, &v);) {
                 const char *frag;
+                /* A unit file standing for itself adds nothing: its own name is always one of its
+                 * names. Only aliases need the reverse map (and the mask check). */
+                if (((const char *) v)[0] == '/' && streq(base_name(v), src))
+                        continue;
                 if (ids_get(ix, src, &frag) < 0 || null_or_empty(lp, frag))
                         continue;
                 const char *dst = base_name(frag);
@@ -302,6 +322,8 @@ fail:
 
 int unit_index_add_dir(UnitIndex *ix, const char *dir) {
         int r = strmap_put(&ix->dirs, dir, (void *) 1);
+        if (r >= 0)
+                r = strmap_put(&ix->dir_names, base_name(dir), (void *) 1);
         return r < 0 ? r : 0;
 }
 
@@ -333,24 +355,19 @@ static int add_names(const UnitIndex *ix, UnitNameKind kind, const char *instanc
         return 0;
 }
 
-/* unit_file_find_dirs(): name.d, the template's, then each dash prefix, in one search dir. */
-static int find_dirs(const UnitIndex *ix, const char *dir, const char *name, char ***dirs) {
+/* The names unit_file_find_dirs() looks for, in its order: the name, the template's names
+ * (for an instance), then those of each dash prefix ("foo-bar-baz" -> "foo-bar-" -> "foo-").
+ * The list is the same in every search directory, so it is made once per name. */
+static int dropin_names(const char *name, char ***names) {
         int r;
-        _cleanup_free_ char *path = xasprintf("%s/%s.d", dir, name);
-        if (!path)
-                return -ENOMEM;
-        if (strmap_contains(&ix->dirs, path)) {
-                _cleanup_free_ char *res = NULL;
-                if (fs_resolve_under_root(ix->lp->root, path, &res) == 0 && !strv_contains(*dirs, res) &&
-                    (r = strv_consume(dirs, TAKE_PTR(res))) < 0)
-                        return r;
-        }
+        if ((r = strv_extend(names, name)) < 0)
+                return r;
         UnitNameKind kind = unit_name_classify(name);
         if (kind == UNIT_NAME_INVALID)
                 return 0;  /* a bare type such as "service" */
         if (kind == UNIT_NAME_INSTANCE) {
                 _cleanup_free_ char *tpl = NULL;
-                if ((r = unit_name_template(name, &tpl)) < 0 || (r = find_dirs(ix, dir, tpl, dirs)) < 0)
+                if ((r = unit_name_template(name, &tpl)) < 0 || (r = dropin_names(tpl, names)) < 0)
                         return r;
         }
 
@@ -378,7 +395,43 @@ static int find_dirs(const UnitIndex *ix, const char *dir, const char *name, cha
                      : xasprintf("%s.%s", prefix, unit_name_type(name));
         if (!built)
                 return -ENOMEM;
-        return find_dirs(ix, dir, built, dirs);
+        return dropin_names(built, names);
+}
+
+/* unit_file_find_dirs() for one name in every search directory, in search-path order; only
+ * directories present (PID 1's path cache) count. */
+static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+        if ((r = dropin_names(name, &names)) < 0)
+                return r;
+        /* Most of these names have a directory nowhere: drop them before the per-directory walk. */
+        size_t k = 0;
+        for (char **n = names; *n; n++) {
+                _cleanup_free_ char *dn = xasprintf("%s.d", *n);
+                if (!dn)
+                        return -ENOMEM;
+                if (strmap_contains(&ix->dir_names, dn))
+                        names[k++] = *n;
+                else
+                        free(*n);
+        }
+        names[k] = NULL;
+        if (k == 0)
+                return 0;
+        for (char **d = ix->lp->search_path; *d; d++)
+                for (char **n = names; *n; n++) {
+                        _cleanup_free_ char *path = xasprintf("%s/%s.d", *d, *n);
+                        if (!path)
+                                return -ENOMEM;
+                        if (!strmap_contains(&ix->dirs, path))
+                                continue;
+                        _cleanup_free_ char *res = NULL;
+                        if (fs_resolve_under_root(ix->lp->root, path, &res) == 0 && !strv_contains(*dirs, res) &&
+                            (r = strv_consume(dirs, TAKE_PTR(res))) < 0)
+                                return r;
+                }
+        return 0;
 }
 
 /* hidden_or_backup_file() in systemd. */
@@ -674,11 +727,14 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
 }
 
 /* 0, a fatal syntax error, or the open error (-ENOENT included: the caller decides). */
-static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, unsigned *ret_line) {
+static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, const char *known_resolved,
+                      unsigned *ret_line) {
         bool overlay = ix->overlay_path && ix->overlay_content && streq(host_path, ix->overlay_path);
         /* Under --root, a symlink in the tree must resolve inside the tree, never on the host. */
         _cleanup_free_ char *resolved = NULL;
-        if (!overlay && c->lp->root) {
+        if (!overlay && c->lp->root && known_resolved && !(resolved = strdup(known_resolved)))
+                return -ENOMEM;
+        if (!overlay && c->lp->root && !resolved) {
                 int r = fs_resolve_under_root(c->lp->root, host_path, &resolved);
                 if (r < 0)
                         return r;
@@ -779,7 +835,8 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 *ret = TAKE_PTR(u);
                 return 0;
         }
-        bool masked = null_or_empty(lp, u->fragment);
+        _cleanup_free_ char *fragment_resolved = NULL;
+        bool masked = null_or_empty_resolve(lp, u->fragment, &fragment_resolved);
 
         /* Drop-in directories: the id in every search dir, then each alias, then "<type>.d".
          * A masked unit still lists them (and ignores them). */
@@ -788,16 +845,13 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 if (!streq(*n, u->id) && (r = strv_extend(&aliases, *n)) < 0)
                         return r;
         strv_sort(aliases);  /* systemd's order here is hash order, i.e. undefined */
-        for (char **d = lp->search_path; *d; d++)
-                if ((r = find_dirs(ix, *d, u->id, &dirs)) < 0)
-                        return r;
+        if ((r = find_dirs_all(ix, u->id, &dirs)) < 0)
+                return r;
         for (char **a = aliases; a && *a; a++)
-                for (char **d = lp->search_path; *d; d++)
-                        if ((r = find_dirs(ix, *d, *a, &dirs)) < 0)
-                                return r;
-        for (char **d = lp->search_path; *d; d++)
-                if ((r = find_dirs(ix, *d, unit_name_type(u->id), &dirs)) < 0)
+                if ((r = find_dirs_all(ix, *a, &dirs)) < 0)
                         return r;
+        if ((r = find_dirs_all(ix, unit_name_type(u->id), &dirs)) < 0)
+                return r;
         if ((r = list_dropins(ix, dirs, &u->dropins)) < 0)
                 return r;
         if (masked) {
@@ -814,7 +868,7 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 .spec = { .unit_id = u->name, .root = lp->root, .user = lp->scope == SCOPE_USER },
         };
         unsigned line = 0;
-        r = parse_file(&c, ix, u->fragment, &line);
+        r = parse_file(&c, ix, u->fragment, fragment_resolved, &line);
         if (r == -ENOMEM)
                 return r;
         if (r == -ENOENT || r == -EACCES) {
@@ -844,10 +898,11 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
         }
         for (char **d = u->dropins; d && *d; d++) {
                 bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
-                if (overlay ? isempty(ix->overlay_content) : null_or_empty(lp, *d))
+                _cleanup_free_ char *res = NULL;
+                if (overlay ? isempty(ix->overlay_content) : null_or_empty_resolve(lp, *d, &res))
                         continue;
                 /* A fatal error in a drop-in only cuts that file short, as in systemd. */
-                r = parse_file(&c, ix, *d, &line);
+                r = parse_file(&c, ix, *d, res, &line);
                 if (r == -ENOMEM)
                         return r;
         }

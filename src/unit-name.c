@@ -6,7 +6,12 @@ static const char *const unit_types[] = {
         "swap", "timer", "path", "slice", "scope",
 };
 
-#define VALID_CHARS "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\"
+/* systemd's VALID_CHARS ([A-Za-z0-9:_.\\-]) as a test, not a strchr() per byte: names are
+ * checked for every drop-in lookup and strchr() showed in profiles. */
+static bool valid_char(unsigned char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ':' ||
+               c == '-' || c == '_' || c == '.' || c == '\\';
+}
 
 bool unit_type_is_valid(const char *type) {
         for (size_t i = 0; i < ELEMENTSOF(unit_types); i++)
@@ -47,7 +52,7 @@ UnitNameKind unit_name_classify(const char *name) {
                         continue;
                 }
                 /* Characters after the first '@' belong to the instance, which may contain more '@'. */
-                if (!strchr(VALID_CHARS, *p))
+                if (!valid_char((unsigned char) *p))
                         return UNIT_NAME_INVALID;
         }
         if (at == name)
@@ -65,7 +70,7 @@ bool unit_prefix_is_valid(const char *prefix, size_t n) {
         if (n == 0)
                 return false;
         for (size_t i = 0; i < n; i++)
-                if (!strchr(VALID_CHARS, prefix[i]))
+                if (!valid_char((unsigned char) prefix[i]))
                         return false;
         return true;
 }

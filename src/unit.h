@@ -71,7 +71,9 @@ typedef struct UnitIndex {
         StrMap ids;            /* name -> "/host/path" (file or linked/masked link) or alias target name */
         StrMap aliases;        /* unit name -> the names that alias it */
         StrMap dirs;           /* "searchdir/x.d" directories present (PID 1's path cache) */
+        StrMap dir_names;      /* "x.d" present in at least one search directory */
         char **all_names;      /* every name seen, for audit and completion, sorted */
+        size_t n_names, cap_names;
 
         /* What-if: load units as if the drop-in overlay_path (host path) held overlay_content,
          * or did not exist when overlay_content is NULL. This is how the planner proves a

@@ -36,15 +36,26 @@ bool tls_relevant(const Inspection *in) {
 /* Every service the files define (templates excepted). */
 int collect_service_names(const Context *c, char ***ret) {
         char **names = NULL;
+        size_t k_names = 0, cap = 0;
         for (char **n = c->index.all_names; n && *n; n++) {
                 UnitNameKind k = unit_name_classify(*n);
                 const char *t = unit_name_type(*n);
                 if (!t || !streq(t, "service") || k == UNIT_NAME_TEMPLATE)
                         continue;
-                if (strv_extend(&names, *n) < 0) {
+                if (k_names + 2 > cap) {
+                        cap = cap ? cap * 2 : 256;
+                        char **nn = realloc(names, cap * sizeof(char *));
+                        if (!nn) {
+                                strv_free(names);
+                                return -ENOMEM;
+                        }
+                        names = nn;
+                }
+                if (!(names[k_names] = strdup(*n))) {
                         strv_free(names);
                         return -ENOMEM;
                 }
+                names[++k_names] = NULL;
         }
         *ret = names;
         return 0;
@@ -72,13 +83,20 @@ int verb_audit(Context *c) {
                         bus_ops_sdbus.close(bus);
                         bus = NULL;
                 }
-                char **loaded = NULL;
-                if (bus && bus_list_services(bus, &loaded) == 0) {
-                        for (char **l = loaded; l && *l; l++)
-                                if (!strv_contains(names, *l) && strv_extend(&names, *l) < 0)
-                                        break;
-                        strv_free(loaded);
+        }
+        /* The names as a set: for merging the loaded ones and for spotting aliases, in O(1). */
+        StrMap listed = {};
+        for (char **x = names; x && *x; x++)
+                if (strmap_put(&listed, *x, NULL) < 0) {
+                        strmap_done(&listed);
+                        return EXIT_FAILURE_RUNTIME;
                 }
+        char **loaded = NULL;
+        if (bus && bus_list_services(bus, &loaded) == 0) {
+                for (char **l = loaded; l && *l; l++)
+                        if (strmap_put(&listed, *l, NULL) > 0 && strv_extend(&names, *l) < 0)
+                                break;
+                strv_free(loaded);
         }
 
         size_t n = strv_length(names), m = 0, scanned = 0;
@@ -89,14 +107,14 @@ int verb_audit(Context *c) {
                 Unit *u = NULL;
                 if (unit_load(&c->index, names[i], &u) < 0 || !u)
                         continue;
-                if (u->load_state != LOAD_LOADED || (!streq(u->id, names[i]) && strv_contains(names, u->id))) {
+                if (u->load_state != LOAD_LOADED || (!streq(u->id, names[i]) && strmap_contains(&listed, u->id))) {
                         unit_free(u);  /* not loadable, or an alias of a unit seen under its own name */
                         continue;
                 }
                 scanned++;
                 Entry *x = &e[m];
                 x->unit = u;
-                if (inspect_unit(&c->lp, u, &x->in) < 0 || !tls_relevant(&x->in)) {
+                if (inspect_unit_full(&c->lp, u, true, &x->in) < 0 || !tls_relevant(&x->in)) {
                         inspection_done(&x->in);
                         unit_free(u);
                         continue;
@@ -113,6 +131,7 @@ int verb_audit(Context *c) {
         }
         if (bus)
                 bus_ops_sdbus.close(bus);
+        strmap_done(&listed);
         qsort(e, m, sizeof(Entry), cmp_entry);
 
         Json j = {};

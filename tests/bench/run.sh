@@ -1,0 +1,417 @@
+#!/bin/bash
+# tests/bench/run.sh [UNIT_TLS] — the performance benchmark (DESIGN.md §9, issue 5).
+#
+# Not part of the pass/fail suite: it prints figures, ratios and whether each goal is met,
+# and never fails because of a time. Everything is measured side by side in one run:
+#   1. audit --root on synthetic trees of 1,000 and 10,000 services against
+#      grep -rl NODE_TLS_REJECT_UNAUTHORIZED over the same tree (the I/O floor), warm cache;
+#      plus a sanity check that audit finds exactly the insecure units planted in the tree;
+#   2. online audit in a booted container (tests/integration/lib.sh) with 500 loaded services
+#      against one `systemctl show -p Id,Environment,EnvironmentFiles` of the same 500;
+#   3. set on 50 idle Node services against a per-unit shell loop (write, daemon-reload,
+#      restart) and the best manual way (write all, one reload, one restart of all 50);
+#   4. start-up: median wall time and peak RSS of `status` on one unit, offline and online.
+#
+# Usage (as root, from anywhere):  tests/bench/run.sh [path/to/unit-tls]
+# Without an argument it builds a release binary (meson --buildtype=release) in a temp dir.
+# Times are medians (hyperfine when installed — apt-get install hyperfine — else a bash loop).
+#
+# Environment: BENCH_RUNS (timed runs per fast measurement, 10), BENCH_SET_RUNS (per set
+# measurement, 3), BENCH_SIZES ("1000 10000"), BENCH_ONLINE (500), BENCH_SET_UNITS (50),
+# BENCH_CONTAINER=0 (offline parts only), BENCH_KEEP=1 (keep the temp dir), and the CT_*
+# tunables of tests/integration/lib.sh.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+: "${BENCH_RUNS:=10}" "${BENCH_SET_RUNS:=3}" "${BENCH_SIZES:=1000 10000}" "${BENCH_ONLINE:=500}"
+: "${BENCH_SET_UNITS:=50}" "${BENCH_CONTAINER:=1}" "${BENCH_KEEP:=0}"
+for v in BENCH_RUNS BENCH_SET_RUNS BENCH_ONLINE BENCH_SET_UNITS; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: $v must be a positive number" >&2; exit 2; }
+done
+
+TMP=$(mktemp -d /tmp/unit-tls-bench.XXXXXX)
+chmod 755 "$TMP"
+cleanup() {
+	if [[ $BENCH_KEEP == 1 ]]; then echo "# kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+RESULTS=$TMP/results.tsv
+: >"$RESULTS"
+
+log() { printf '# %s\n' "$*" >&2; }
+section() { printf '\n== %s\n' "$*"; }
+
+# ----------------------------------------------------------------- binary --
+
+if (($# > 0)); then
+	UT=$(realpath "$1")
+	[[ -x $UT ]] || { echo "bench: $1 is not an executable" >&2; exit 2; }
+	UT_HOW="given on the command line"
+else
+	command -v meson >/dev/null && command -v ninja >/dev/null ||
+		{ echo "bench: meson and ninja are needed to build unit-tls (or pass a binary)" >&2; exit 2; }
+	log "building a release binary in $TMP/build"
+	(cd "$repo" && meson setup "$TMP/build" --buildtype=release -Dtests=disabled) >"$TMP/build.log" 2>&1 &&
+		ninja -C "$TMP/build" src/unit-tls >>"$TMP/build.log" 2>&1 ||
+		{ cat "$TMP/build.log" >&2; echo "bench: build failed" >&2; exit 2; }
+	UT=$TMP/build/src/unit-tls
+	UT_HOW="release build (meson --buildtype=release -Dtests=disabled) made by this script"
+fi
+export UNIT_TLS=$UT
+
+# ----------------------------------------------------------------- timing --
+
+# The timing helper, also copied into the container: timeit.sh RUNS WARMUP PREPARE CMD...
+# prints the median wall time of CMD in seconds (exit status ignored; output discarded).
+# PREPARE is a shell command run before every run, untimed ("" for none).
+cat >"$TMP/timeit.sh" <<'EOF'
+#!/bin/bash
+set -euo pipefail
+runs=$1 warm=$2 prep=$3
+shift 3
+if command -v hyperfine >/dev/null 2>&1 && [[ ${BENCH_NO_HYPERFINE:-0} != 1 ]]; then
+	j=$(mktemp)
+	args=(-N -i -w "$warm" -r "$runs" --style none --export-json "$j")
+	if [[ -n $prep ]]; then args+=(--prepare "$prep"); fi
+	hyperfine "${args[@]}" -- "$(printf '%q ' "$@")" >/dev/null 2>&1 || { rm -f "$j"; echo nan; exit 0; }
+	sed -n 's/.*"median": *\([0-9.eE+-]*\).*/\1/p' "$j" | head -n1
+	rm -f "$j"
+else
+	times=()
+	for ((i = 0; i < warm + runs; i++)); do
+		if [[ -n $prep ]]; then bash -c "$prep" >/dev/null 2>&1 || true; fi
+		t0=$EPOCHREALTIME
+		"$@" >/dev/null 2>&1 || true
+		t1=$EPOCHREALTIME
+		((i < warm)) || times+=("$(awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN { printf "%.6f", b - a }')")
+	done
+	printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%.6f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+fi
+EOF
+chmod 755 "$TMP/timeit.sh"
+TIMER=$(command -v hyperfine >/dev/null 2>&1 && [[ ${BENCH_NO_HYPERFINE:-0} != 1 ]] &&
+	echo "hyperfine $(hyperfine --version | awk '{ print $2 }') (-N, median)" || echo "bash loop with \$EPOCHREALTIME (median)")
+
+# peak_rss CMD...: median of 5 runs of /usr/bin/time -f %M (KiB).
+peak_rss() {
+	local i out=()
+	[[ -x /usr/bin/time ]] || { echo nan; return 0; }
+	for i in 1 2 3 4 5; do
+		/usr/bin/time -f %M -o "$TMP/rss" "$@" >/dev/null 2>&1 || true
+		out+=("$(tail -n1 "$TMP/rss")")
+	done
+	printf '%s\n' "${out[@]}" | grep -E '^[0-9]+$' | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "nan" }'
+}
+
+# record MEASUREMENT UNIT_TLS BASELINE KIND GOAL: one row of the final table. Times in
+# seconds, RSS in KiB. KIND: ratio (unit-tls/baseline <= GOAL), faster (ratio < 1),
+# abs-s / abs-kib (unit-tls < GOAL), info (no goal).
+record() { printf '%s|%s|%s|%s|%s\n' "$@" >>"$RESULTS"; }
+
+fmt_s() { awk -v s="$1" 'BEGIN { if (s == "nan" || s == "") print "n/a"; else if (s < 1) printf "%.1f ms\n", s * 1000; else printf "%.2f s\n", s }'; }
+fmt_v() { if [[ $2 == abs-kib ]]; then awk -v k="$1" 'BEGIN { printf "%.2f MiB\n", k / 1024 }'; else fmt_s "$1"; fi; }
+
+# -------------------------------------------------------------- the trees --
+
+# A throwaway CA that every NODE_EXTRA_CA_CERTS in the trees points at.
+(cd "$TMP" && env -i PATH=/usr/bin:/bin openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout ca.key -out ca.pem -days 365 -subj "/CN=unit-tls bench CA" \
+	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign") >/dev/null 2>&1 ||
+	{ echo "bench: openssl failed to make a CA" >&2; exit 2; }
+
+# gen_tree ROOT N BIN PLANTED: N services bench-NNNNN.service under ROOT:
+#   fragments in usr/lib/systemd/system (3 in 4 run BIN/node, 1 in 4 BIN/python3; every 3rd
+#   has User=nobody); every 5th a drop-in in etc/systemd/system/X.service.d/10-override.conf;
+#   every 10th an EnvironmentFile=-/etc/bench/bench-N.env (every 50th of those sets
+#   NODE_TLS_REJECT_UNAUTHORIZED=1: a grep hit that is not insecure); every 20th a drop-in with
+#   NODE_EXTRA_CA_CERTS=/etc/ssl/bench/ca.pem (a real CA). Insecure (=0), listed in PLANTED:
+#   i % 200 == 7 in a drop-in, i % 200 == 107 in /srv/bench/app-N/.env. i % 1000 == 550 sets
+#   =0 in a drop-in and a later drop-in unsets it again: not insecure.
+gen_tree() {
+	local root=$1 n=$2 bin=$3 planted=$4 i name dd
+	local sys=$root/usr/lib/systemd/system etc=$root/etc/systemd/system
+	local -a dirs=("$sys" "$etc" "$root/etc/bench" "$root$bin" "$root/etc/ssl/bench")
+	for ((i = 1; i <= n; i++)); do
+		printf -v name 'bench-%05d.service' "$i"
+		if ((i % 5 == 0 || i % 20 == 0 || i % 200 == 7 || i % 1000 == 550)); then dirs+=("$etc/$name.d"); fi
+		if ((i % 200 == 107)); then dirs+=("$root/srv/bench/app-$i"); fi
+	done
+	mkdir -p "${dirs[@]}"
+	printf '#!/bin/sh\nexec sleep infinity\n' >"$root$bin/node"
+	printf '#!/bin/sh\nexec sleep infinity\n' >"$root$bin/python3"
+	chmod 755 "$root$bin/node" "$root$bin/python3"
+	cp "$TMP/ca.pem" "$root/etc/ssl/bench/ca.pem"
+	chmod 644 "$root/etc/ssl/bench/ca.pem"
+	: >"$planted"
+	for ((i = 1; i <= n; i++)); do
+		printf -v name 'bench-%05d.service' "$i"
+		dd=$etc/$name.d
+		{
+			printf '[Unit]\nDescription=Benchmark service %d\nAfter=network-online.target\n\n[Service]\nType=simple\n' "$i"
+			if ((i % 4 == 3)); then
+				printf 'ExecStart=%s/python3 -m http.server %d\n' "$bin" $((20000 + i % 10000))
+			else
+				printf 'ExecStart=%s/node /srv/bench/app-%d/server.js --port %d\n' "$bin" "$i" $((20000 + i % 10000))
+			fi
+			if ((i % 3 == 0)); then printf 'User=nobody\n'; fi
+			printf 'Environment=NODE_ENV=production "PORT=%d" APP_NAME=bench-%d\n' $((20000 + i % 10000)) "$i"
+			if ((i % 10 == 0)); then printf 'EnvironmentFile=-/etc/bench/bench-%d.env\n' "$i"; fi
+			if ((i % 200 == 107)); then printf 'EnvironmentFile=/srv/bench/app-%d/.env\n' "$i"; fi
+			printf 'Restart=on-failure\nNoNewPrivileges=yes\n\n[Install]\nWantedBy=multi-user.target\n'
+		} >"$sys/$name"
+		if ((i % 5 == 0)); then printf '[Service]\nEnvironment=LOG_LEVEL=info\nMemoryMax=512M\n' >"$dd/10-override.conf"; fi
+		if ((i % 20 == 0)); then printf '[Service]\nEnvironment=NODE_EXTRA_CA_CERTS=/etc/ssl/bench/ca.pem\n' >"$dd/20-ca.conf"; fi
+		if ((i % 10 == 0)); then
+			printf '# bench\nDB_HOST=db.internal\nDB_PORT=5432\n' >"$root/etc/bench/bench-$i.env"
+			if ((i % 50 == 0)); then printf 'NODE_TLS_REJECT_UNAUTHORIZED=1\n' >>"$root/etc/bench/bench-$i.env"; fi
+		fi
+		if ((i % 200 == 7)); then
+			printf '[Service]\n# debugging a self-signed upstream\nEnvironment=NODE_TLS_REJECT_UNAUTHORIZED=0\n' >"$dd/30-debug.conf"
+			echo "$name" >>"$planted"
+		fi
+		if ((i % 200 == 107)); then
+			printf 'API_URL=https://api.internal\nNODE_TLS_REJECT_UNAUTHORIZED=0\n' >"$root/srv/bench/app-$i/.env"
+			echo "$name" >>"$planted"
+		fi
+		if ((i % 1000 == 550)); then
+			printf '[Service]\nEnvironment=NODE_TLS_REJECT_UNAUTHORIZED=0\n' >"$dd/30-debug.conf"
+			printf '[Service]\nUnsetEnvironment=NODE_TLS_REJECT_UNAUTHORIZED\n' >"$dd/90-fix.conf"
+		fi
+	done
+}
+
+# found_vs_planted AUDIT_OUTPUT PLANTED: "found/planted" of the bench units audit calls
+# insecure, plus what differs.
+found_vs_planted() {
+	local found
+	found=$(grep -E '^bench-[0-9]+\.service: insecure$' "$1" | cut -d: -f1 | sort || true)
+	local nf np
+	nf=$(grep -c . <<<"$found" || true)
+	np=$(grep -c . "$2" || true)
+	printf '%s/%s' "$nf" "$np"
+	if [[ $found != "$(sort "$2")" ]]; then
+		printf ' MISMATCH (missed: %s; extra: %s)' \
+			"$(comm -13 <(echo "$found") <(sort "$2") | tr '\n' ' ')" "$(comm -23 <(echo "$found") <(sort "$2") | tr '\n' ' ')"
+	fi
+}
+
+# ---------------------------------------------------------------- machine --
+
+section "machine"
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME" || echo unknown)
+sysd=$(systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 }' || true)
+MACHINE="$(nproc) CPUs, ${cpu:-unknown CPU}, Linux $(uname -r), $os, systemd ${sysd:-?}"
+echo "machine:  $MACHINE"
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start; on a shared machine the times are noisy"
+echo "binary:   $UT ($UT_HOW), $("$UT" --version 2>/dev/null | head -n1)"
+echo "timer:    $TIMER; $BENCH_RUNS runs (set: $BENCH_SET_RUNS) after warm-up, warm page cache"
+REPRO="sudo $(realpath --relative-to="$repo" "$here")/run.sh"
+for v in BENCH_RUNS BENCH_SET_RUNS BENCH_SIZES BENCH_ONLINE BENCH_SET_UNITS BENCH_CONTAINER; do
+	[[ -z ${!v+x} || $(env | grep -c "^$v=" || true) == 0 ]] || REPRO="$v='${!v}' $REPRO"
+done
+echo "command:  (cd $repo && $REPRO${1:+ $1})"
+
+# ---------------------------------------------------------- 1. audit --root --
+
+section "1. audit --root vs grep -rl NODE_TLS_REJECT_UNAUTHORIZED (offline tree)"
+for n in $BENCH_SIZES; do
+	tree=$TMP/tree-$n
+	t0=$EPOCHREALTIME
+	gen_tree "$tree" "$n" /usr/bin "$TMP/planted-$n"
+	cp /etc/passwd /etc/group "$tree/etc/"
+	nfiles=$(find "$tree" -type f | wc -l)
+	log "tree of $n services: $nfiles files, $(du -sh "$tree" | cut -f1), made in $(awk -v a="${t0/,/.}" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.1f", b - a }') s"
+	# warm the cache and check the semantics once
+	grep -rl NODE_TLS_REJECT_UNAUTHORIZED "$tree" >"$TMP/grep-$n.txt" || true
+	rc=0
+	"$UT" --root="$tree" audit >"$TMP/audit-$n.txt" 2>"$TMP/audit-$n.err" || rc=$?
+	fp=$(found_vs_planted "$TMP/audit-$n.txt" "$TMP/planted-$n")
+	echo "$n services ($nfiles files): audit exit $rc, '$(tail -n1 "$TMP/audit-$n.txt")'; insecure found/planted: $fp; grep lists $(wc -l <"$TMP/grep-$n.txt") files"
+	t_ut=$("$TMP/timeit.sh" "$BENCH_RUNS" 3 "" "$UT" --root="$tree" audit)
+	t_grep=$("$TMP/timeit.sh" "$BENCH_RUNS" 3 "" grep -rl NODE_TLS_REJECT_UNAUTHORIZED "$tree")
+	echo "  unit-tls audit: $(fmt_s "$t_ut")   grep -rl: $(fmt_s "$t_grep")   ratio $(awk -v a="$t_ut" -v b="$t_grep" 'BEGIN { printf "%.1f", a / b }')x"
+	if ((n == 10000)); then
+		record "audit --root, $n services (vs grep -rl)" "$t_ut" "$t_grep" ratio 3
+	else
+		record "audit --root, $n services (vs grep -rl)" "$t_ut" "$t_grep" info ''
+	fi
+	record "  sanity: insecure found/planted ($n)" "$fp" '' text ''
+done
+
+# ------------------------------------------------- 4a. status, offline --
+
+section "4a. start-up: status on one unit, offline (--root tree)"
+for n in $BENCH_SIZES; do
+	tree=$TMP/tree-$n
+	"$UT" --root="$tree" status bench-00020.service >"$TMP/status-$n.txt" 2>&1 || true
+	t=$("$TMP/timeit.sh" "$((BENCH_RUNS * 3))" 5 "" "$UT" --root="$tree" status bench-00020.service)
+	rss=$(peak_rss "$UT" --root="$tree" status bench-00020.service)
+	echo "tree of $n: status bench-00020.service (a CA in a drop-in, an EnvironmentFile): $(fmt_s "$t"), peak RSS $(fmt_v "$rss" abs-kib)"
+	record "status, offline, tree of $n: wall" "$t" '' abs-s 0.005
+	record "status, offline, tree of $n: peak RSS" "$rss" '' abs-kib 8192
+done
+# and on a tree the size of a real host (the host's own units are not in it: 60 services)
+small=$TMP/tree-small
+gen_tree "$small" 60 /usr/bin "$TMP/planted-small"
+cp /etc/passwd /etc/group "$small/etc/"
+t=$("$TMP/timeit.sh" "$((BENCH_RUNS * 3))" 5 "" "$UT" --root="$small" status bench-00020.service)
+rss=$(peak_rss "$UT" --root="$small" status bench-00020.service)
+echo "tree of 60: $(fmt_s "$t"), peak RSS $(fmt_v "$rss" abs-kib)"
+record "status, offline, tree of 60: wall" "$t" '' abs-s 0.005
+record "status, offline, tree of 60: peak RSS" "$rss" '' abs-kib 8192
+
+# ------------------------------------------------------------- container --
+
+container_part() {
+	# shellcheck source=../integration/lib.sh
+	source "$repo/tests/integration/lib.sh"
+	: "${CT_BOOT_TIMEOUT:=180}"
+	local n=$BENCH_ONLINE m=$BENCH_SET_UNITS i u names=() nodes=() share
+	ct_prepare
+	share=$CT_ROOT$CT_SHARE
+	gen_tree "$CT_ROOT" "$n" "$CT_SHARE/bin" "$TMP/planted-online"
+	mkdir -p "$CT_ROOT/etc/systemd/system/ut-test.target.wants"
+	for ((i = 1; i <= n; i++)); do
+		printf -v u 'bench-%05d.service' "$i"
+		names+=("$u")
+		ln -s "/usr/lib/systemd/system/$u" "$CT_ROOT/etc/systemd/system/ut-test.target.wants/$u"
+	done
+	command -v node >/dev/null || ct_skip "node is not installed (needed for the set benchmark)"
+	local nodebin
+	nodebin=$(command -v node)
+	for ((i = 1; i <= m; i++)); do
+		printf -v u 'bn-%02d.service' "$i"
+		nodes+=("$u")
+		cat >"$CT_ROOT/etc/systemd/system/$u" <<-EOF
+			[Unit]
+			Description=unit-tls bench: idle Node service $i
+
+			[Service]
+			Type=simple
+			ExecStart=$nodebin -e 'setInterval(() => {}, 1e6)'
+		EOF
+		ln -s "../$u" "$CT_ROOT/etc/systemd/system/ut-test.target.wants/$u"
+	done
+	cp "$TMP/timeit.sh" "$share/timeit.sh"
+	# The drop-in every way writes: exactly what unit-tls writes.
+	local content
+	content=$(printf '# Managed by unit-tls: change it with `unit-tls set` / `unit-tls unset`.\n[Service]\nEnvironment="NODE_EXTRA_CA_CERTS=/etc/ssl/bench/ca.pem"')
+	printf '%s\n' "$content" >"$share/tls.conf"
+	{
+		echo 'set -e'
+		echo "rm -rf /etc/systemd/system/bn-*.service.d"
+		echo "systemctl daemon-reload"
+	} >"$share/reset.sh"
+	{
+		echo 'set -e'
+		echo "for u in ${nodes[*]}; do"
+		echo "  mkdir -p /etc/systemd/system/\$u.d"
+		echo "  cp $CT_SHARE/tls.conf /etc/systemd/system/\$u.d/tls.conf"
+		echo "  systemctl daemon-reload"
+		echo "  systemctl restart \$u"
+		echo "done"
+	} >"$share/loop.sh"
+	{
+		echo 'set -e'
+		echo "for u in ${nodes[*]}; do"
+		echo "  mkdir -p /etc/systemd/system/\$u.d"
+		echo "  cp $CT_SHARE/tls.conf /etc/systemd/system/\$u.d/tls.conf"
+		echo "done"
+		echo "systemctl daemon-reload"
+		echo "systemctl restart ${nodes[*]}"
+	} >"$share/manual.sh"
+	ct_install_unit_tls
+	ct_start
+
+	local active
+	active=$(ct_exec systemctl list-units --no-legend --plain --state=active 'bench-*' 'bn-*' | wc -l)
+	log "container: $active of $((n + m)) bench services active"
+
+	section "2. online audit vs systemctl show -p Id,Environment,EnvironmentFiles ($n services)"
+	local rc=0 t_ut t_sc fp checked
+	ct_exec_t 300 unit-tls audit >"$TMP/audit-online.txt" 2>"$TMP/audit-online.err" || rc=$?
+	fp=$(found_vs_planted "$TMP/audit-online.txt" "$TMP/planted-online")
+	checked=$(tail -n1 "$TMP/audit-online.txt")
+	echo "audit exit $rc, '$checked' (the $n bench services, $m node services and the OS's own); insecure found/planted: $fp"
+	t_ut=$(ct_exec_t 900 "$CT_SHARE/timeit.sh" "$BENCH_RUNS" 2 "" unit-tls audit)
+	t_sc=$(ct_exec_t 900 "$CT_SHARE/timeit.sh" "$BENCH_RUNS" 2 "" systemctl show -p Id,Environment,EnvironmentFiles "${names[@]}")
+	echo "  unit-tls audit: $(fmt_s "$t_ut")   systemctl show ($n names, one call): $(fmt_s "$t_sc")   ratio $(awk -v a="$t_ut" -v b="$t_sc" 'BEGIN { printf "%.2f", a / b }')"
+	record "online audit, $n loaded services (vs systemctl show)" "$t_ut" "$t_sc" faster ''
+	record "  sanity: insecure found/planted (online)" "$fp" '' text ''
+
+	section "4b. start-up: status on one unit, online"
+	local t rss
+	ct_exec unit-tls status bench-00020.service >"$TMP/status-online.txt" 2>&1 || true
+	t=$(ct_exec_t 300 "$CT_SHARE/timeit.sh" "$((BENCH_RUNS * 3))" 5 "" unit-tls status bench-00020.service)
+	rss=$(for i in 1 2 3 4 5; do
+		ct_exec bash -c '/usr/bin/time -f %M -o /run/rss unit-tls status bench-00020.service >/dev/null 2>&1; tail -n1 /run/rss' || true
+	done |
+		grep -E '^[0-9]+$' | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "nan" }')
+	echo "status bench-00020.service: $(fmt_s "$t"), peak RSS $(fmt_v "$rss" abs-kib)"
+	record "status, online: wall" "$t" '' abs-s 0.005
+	record "status, online: peak RSS" "$rss" '' abs-kib 8192
+
+	section "3. set on $m idle Node services"
+	# Check once that set works and does what the scripts do.
+	ct_exec_t 300 bash "$CT_SHARE/reset.sh"
+	rc=0
+	ct_exec_t 300 unit-tls set "${nodes[@]}" --ca /etc/ssl/bench/ca.pem >"$TMP/set.txt" 2>&1 || rc=$?
+	local got
+	got=$(ct_unit_getenv "${nodes[0]}" NODE_EXTRA_CA_CERTS || echo '(unset)')
+	echo "set exit $rc; ${nodes[0]} now runs with NODE_EXTRA_CA_CERTS=$got; $(grep -c . "$TMP/set.txt") lines of output"
+	local t_reload t_set t_man t_loop
+	t_reload=$(ct_exec_t 300 "$CT_SHARE/timeit.sh" 5 1 "" systemctl daemon-reload)
+	t_set=$(ct_exec_t 900 "$CT_SHARE/timeit.sh" "$BENCH_SET_RUNS" 1 "bash $CT_SHARE/reset.sh" \
+		unit-tls set "${nodes[@]}" --ca /etc/ssl/bench/ca.pem -q)
+	t_man=$(ct_exec_t 900 "$CT_SHARE/timeit.sh" "$BENCH_SET_RUNS" 1 "bash $CT_SHARE/reset.sh" bash "$CT_SHARE/manual.sh")
+	t_loop=$(ct_exec_t 1800 "$CT_SHARE/timeit.sh" "$BENCH_SET_RUNS" 0 "bash $CT_SHARE/reset.sh" bash "$CT_SHARE/loop.sh")
+	ct_exec_t 300 bash "$CT_SHARE/reset.sh" || true
+	echo "  unit-tls set: $(fmt_s "$t_set")   best manual (write all, 1 reload, 1 restart): $(fmt_s "$t_man")   per-unit loop: $(fmt_s "$t_loop")   one daemon-reload: $(fmt_s "$t_reload")"
+	record "set, $m Node services (vs write all+1 reload+1 restart)" "$t_set" "$t_man" ratio 1.2
+	record "set, $m Node services (vs per-unit loop)" "$t_set" "$t_loop" info ''
+	record "  one daemon-reload (for scale)" "$t_reload" '' info ''
+}
+
+if [[ $BENCH_CONTAINER == 1 ]]; then
+	crc=0
+	(container_part) || crc=$?
+	case $crc in
+	0) ;;
+	77) echo "(container part skipped: see the message above)" ;;
+	*) echo "(container part failed with status $crc: its figures are missing)" ;;
+	esac
+fi
+
+# ------------------------------------------------------------------ table --
+
+section "summary"
+{
+	printf 'measurement|unit-tls|baseline|ratio|goal|met?\n'
+	while IFS='|' read -r what ut base kind goal; do
+		ratio='' goaltxt='' met=''
+		case $kind in
+		text) printf '%s|%s| | | | \n' "$what" "$ut"; continue ;;
+		ratio) ratio=$(awk -v a="$ut" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+			goaltxt="<= ${goal}x"
+			met=$(awk -v r="$ratio" -v g="$goal" 'BEGIN { print (r <= g) ? "yes" : "NO" }') ;;
+		faster) ratio=$(awk -v a="$ut" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+			goaltxt="< 1x (faster)"
+			met=$(awk -v r="$ratio" 'BEGIN { print (r < 1) ? "yes" : "NO" }') ;;
+		abs-s) goaltxt="< $(fmt_s "$goal")"
+			met=$(awk -v a="$ut" -v g="$goal" 'BEGIN { print (a < g) ? "yes" : "NO" }') ;;
+		abs-kib) goaltxt="< $(fmt_v "$goal" abs-kib)"
+			met=$(awk -v a="$ut" -v g="$goal" 'BEGIN { print (a < g) ? "yes" : "NO" }') ;;
+		info) if [[ -n $base ]]; then ratio=$(awk -v a="$ut" -v b="$base" 'BEGIN { printf "%.2f", a / b }'); fi
+			goaltxt="(info)" ;;
+		esac
+		[[ $ut == nan ]] && met="n/a"
+		printf '%s|%s|%s|%s|%s|%s\n' "$what" "$(fmt_v "$ut" "$kind")" \
+			"$(if [[ -n $base ]]; then fmt_s "$base"; else echo -; fi)" "${ratio:+${ratio}x}" "$goaltxt" "${met:--}"
+	done <"$RESULTS"
+} | column -t -s '|'
+echo
+echo "machine:  $MACHINE"
+echo "binary:   $UT_HOW"
+echo "command:  (cd $repo && $REPRO${1:+ $1})"
