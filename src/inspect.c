@@ -63,15 +63,6 @@ static bool has_code(const Findings *f, const char *code) {
         return false;
 }
 
-bool dropin_is_managed(const char *host_path) {
-        _cleanup_fclose_ FILE *f = fopen(host_path, "re");
-        char line[256];
-        if (!f || !fgets(line, sizeof(line), f))
-                return false;
-        /* set's header, or the generator's: a drop-in it made from unit-tls.d(5) */
-        return streq(line, DROPIN_HEADER) || startswith(line, GENERATED_HEADER_PREFIX);
-}
-
 static bool source_in(const EnvEntry *e, const char *file) {
         const char *rest = e && file ? startswith(e->source, file) : NULL;
         return rest && *rest == ':';
@@ -422,7 +413,7 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
         if ((r = effective_environment(lp, u, &in.env, &in.findings)) < 0)
                 goto fail;
         for (char **d = u->dropins; d && *d; d++)
-                if (dropin_is_managed(*d)) {
+                if (strv_contains(u->managed_dropins, *d)) {
                         free(in.managed_dropin);
                         in.managed_dropin = strdup(*d);
                 }

@@ -6,11 +6,11 @@
  * files under the target root; talks to no bus. */
 
 #include "ca-check.h"
+#include "managed.h"
 #include "runtime.h"
 #include "unit.h"
 #include "userdb.h"
 
-#define DROPIN_HEADER "# Managed by unit-tls: change it with `unit-tls set` / `unit-tls unset`.\n"
 
 typedef enum Severity {
         SEV_INFO,
@@ -68,8 +68,7 @@ int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred,
 /* The service's credentials from its unit (User=, Group=, ...). */
 int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret);
 
-/* True when the file starts with the unit-tls header. */
-bool dropin_is_managed(const char *host_path);
+
 
 /* The unit's sandboxing that hides path (as the target sees it) from the service, as a
  * message, or NULL. */

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "fs.h"
+#include "managed.h"
 #include "unit-name.h"
 #include "unit-syntax.h"
 #include "unit.h"
@@ -744,7 +745,14 @@ static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, co
         if (!f)
                 return -errno;
         c->display = lookup_display_path(c->lp, host_path);
-        return unit_syntax_parse(f, c->display, on_assignment, c, &c->u->diags, ret_line);
+        /* Is it unit-tls's own drop-in? Its first line says so, seen as the file is read. */
+        char head[256];
+        int r = unit_syntax_parse_head(f, c->display, on_assignment, c, &c->u->diags, ret_line, head, sizeof(head));
+        if (host_path != c->u->fragment &&
+            (startswith(head, DROPIN_HEADER) || startswith(head, GENERATED_HEADER_PREFIX)) &&
+            strv_extend(&c->u->managed_dropins, host_path) < 0)
+                return -ENOMEM;
+        return r;
 }
 
 Unit *unit_free(Unit *u) {
@@ -756,6 +764,7 @@ Unit *unit_free(Unit *u) {
         free(u->load_error);
         free(u->fragment);
         strv_free(u->dropins);
+        strv_free(u->managed_dropins);
         env_list_done(&u->environment);
         for (size_t i = 0; i < u->n_env_files; i++) {
                 free(u->env_files[i].path);

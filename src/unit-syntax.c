@@ -34,8 +34,10 @@ typedef struct Reader {
         void *userdata;
         int fn_error;
         Buf line_buf;
-        char in[65536];          /* input block */
-        size_t in_pos, in_len;
+        char *in;                /* input block (not zeroed: it lives outside the struct) */
+        size_t in_size, in_pos, in_len;
+        char *head;              /* where the first block's start goes, or NULL */
+        size_t head_size;
 } Reader;
 
 /* Reads one physical line. Terminators: "\n", "\r", "\r\n", "\0" (read_line() in systemd).
@@ -45,8 +47,14 @@ typedef struct Reader {
 static int fill(Reader *r) {
         if (r->in_pos < r->in_len)
                 return 1;
-        r->in_len = fread(r->in, 1, sizeof(r->in), r->f);
+        r->in_len = fread(r->in, 1, r->in_size, r->f);
         r->in_pos = 0;
+        if (r->head) {
+                size_t n = r->in_len < r->head_size - 1 ? r->in_len : r->head_size - 1;
+                memcpy(r->head, r->in, n);
+                r->head[n] = 0;
+                r->head = NULL;  /* the first block only */
+        }
         if (r->in_len > 0)
                 return 1;
         return ferror(r->f) ? -EIO : 0;
@@ -304,7 +312,16 @@ static int handler(void *user, const char *section, const char *name, const char
 
 int unit_syntax_parse(FILE *f, const char *path, unit_assignment_fn fn, void *userdata,
                       Diags *diags, unsigned *ret_line) {
-        Reader r = { .f = f, .path = path, .diags = diags, .fn = fn, .userdata = userdata };
+        return unit_syntax_parse_head(f, path, fn, userdata, diags, ret_line, NULL, 0);
+}
+
+int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, void *userdata,
+                           Diags *diags, unsigned *ret_line, char *head, size_t head_size) {
+        char in[16384];
+        Reader r = { .f = f, .path = path, .diags = diags, .fn = fn, .userdata = userdata,
+                     .in = in, .in_size = sizeof(in), .head = head_size > 0 ? head : NULL, .head_size = head_size };
+        if (r.head)
+                r.head[0] = 0;
 
         int k = ini_parse_stream(reader, &r, handler, &r);
         assignment_done(&r.pending);

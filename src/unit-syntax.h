@@ -21,3 +21,7 @@ typedef int (*unit_assignment_fn)(void *userdata, const char *section, const cha
  * read error; the assignments before it have been delivered (*ret_line names the line). */
 int unit_syntax_parse(FILE *f, const char *path, unit_assignment_fn fn, void *userdata,
                       Diags *diags, unsigned *ret_line);
+/* The same, and head (of head_size bytes, NUL-terminated) receives the start of the file as
+ * read, for callers that recognise a file by its first line without reading it twice. */
+int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, void *userdata,
+                           Diags *diags, unsigned *ret_line, char *head, size_t head_size);

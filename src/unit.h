@@ -45,6 +45,7 @@ typedef struct Unit {
         char *load_error;      /* for LOAD_ERROR / LOAD_BAD_SETTING: "path:line: why" */
         char *fragment;        /* host path, NULL when not found */
         char **dropins;        /* host paths, systemd's order, masks included */
+        char **managed_dropins; /* those of them that unit-tls wrote or generated (managed.h) */
         bool is_service;
 
         EnvList environment;   /* Environment= */
