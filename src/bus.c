@@ -84,9 +84,69 @@ static int sd_connect(void *ctx, bool user, bool ask_password, const char **why)
         return 0;
 }
 
+/* Reads the properties unit-tls needs from one interface with a single GetAll round trip
+ * (instead of one Get each), skipping the rest. */
+static int read_props(SdCtx *c, const char *path, const char *iface, UnitState *s) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(c->bus, DESTINATION, path, "org.freedesktop.DBus.Properties", "GetAll", &c->error,
+                                   &reply, "s", iface);
+        if (r < 0)
+                return r;
+        if ((r = sd_bus_message_enter_container(reply, 'a', "{sv}")) < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key;
+                if ((r = sd_bus_message_read(reply, "s", &key)) < 0)
+                        return r;
+                char ***strv_target = streq(key, "DropInPaths") ? &s->dropins
+                                     : streq(key, "Environment") ? &s->environment : NULL;
+                char **str_target = streq(key, "ActiveState") ? &s->active_state
+                                    : streq(key, "Result") ? &s->result : NULL;
+                if (strv_target) {
+                        if ((r = sd_bus_message_enter_container(reply, 'v', "as")) < 0 ||
+                            (r = sd_bus_message_read_strv(reply, strv_target)) < 0 ||
+                            (r = sd_bus_message_exit_container(reply)) < 0)
+                                return r;
+                } else if (str_target) {
+                        const char *v;
+                        if ((r = sd_bus_message_read(reply, "v", "s", &v)) < 0)
+                                return r;
+                        free(*str_target);
+                        if (!(*str_target = strdup(v)))
+                                return -ENOMEM;
+                } else if (streq(key, "NeedDaemonReload")) {
+                        int b;
+                        if ((r = sd_bus_message_read(reply, "v", "b", &b)) < 0)
+                                return r;
+                        s->need_reload = b;
+                } else if (streq(key, "MainPID")) {
+                        if ((r = sd_bus_message_read(reply, "v", "u", &s->main_pid)) < 0)
+                                return r;
+                } else if (streq(key, "EnvironmentFiles")) {
+                        const char *f;
+                        int ignore;
+                        if ((r = sd_bus_message_enter_container(reply, 'v', "a(sb)")) < 0 ||
+                            (r = sd_bus_message_enter_container(reply, 'a', "(sb)")) < 0)
+                                return r;
+                        while ((r = sd_bus_message_read(reply, "(sb)", &f, &ignore)) > 0)
+                                if ((r = strv_consume(&s->environment_files, xasprintf("%s%s", ignore ? "-" : "", f))) < 0)
+                                        return r;
+                        if (r < 0 || (r = sd_bus_message_exit_container(reply)) < 0 ||
+                            (r = sd_bus_message_exit_container(reply)) < 0)
+                                return r;
+                } else if ((r = sd_bus_message_skip(reply, "v")) < 0)
+                        return r;
+                if ((r = sd_bus_message_exit_container(reply)) < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(reply);
+}
+
 static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
         SdCtx *c = ctx;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *files = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         /* Declared before the first goto: a jump over a _cleanup_ initialiser frees garbage. */
         _cleanup_free_ char *path = NULL;
         const char *p;
@@ -101,33 +161,15 @@ static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, con
         }
         if (r < 0 || (r = sd_bus_message_read(reply, "o", &p)) < 0)
                 goto fail;
-        path = strdup(p);
-        if (!path)
+        if (!(path = strdup(p)))
                 return -ENOMEM;
-        int b = 0;
-        if ((r = sd_bus_get_property_string(c->bus, DESTINATION, path, UNIT_IFACE, "ActiveState", &c->error, &s->active_state)) < 0 ||
-            (r = sd_bus_get_property_trivial(c->bus, DESTINATION, path, UNIT_IFACE, "NeedDaemonReload", &c->error, 'b', &b)) < 0 ||
-            (r = sd_bus_get_property_strv(c->bus, DESTINATION, path, UNIT_IFACE, "DropInPaths", &c->error, &s->dropins)) < 0 ||
-            (r = sd_bus_get_property_strv(c->bus, DESTINATION, path, SERVICE_IFACE, "Environment", &c->error, &s->environment)) < 0 ||
-            (r = sd_bus_get_property_trivial(c->bus, DESTINATION, path, SERVICE_IFACE, "MainPID", &c->error, 'u', &s->main_pid)) < 0 ||
-            (r = sd_bus_get_property_string(c->bus, DESTINATION, path, SERVICE_IFACE, "Result", &c->error, &s->result)) < 0)
-                goto fail;
-        s->need_reload = b;
-        r = sd_bus_get_property(c->bus, DESTINATION, path, SERVICE_IFACE, "EnvironmentFiles", &c->error, &files, "a(sb)");
-        if (r < 0)
-                goto fail;
-        if ((r = sd_bus_message_enter_container(files, 'a', "(sb)")) < 0)
-                goto fail;
-        const char *f;
-        int ignore;
-        while ((r = sd_bus_message_read(files, "(sb)", &f, &ignore)) > 0)
-                if ((r = strv_consume(&s->environment_files, xasprintf("%s%s", ignore ? "-" : "", f))) < 0)
-                        return r;
-        if (r < 0)
+        if ((r = read_props(c, path, UNIT_IFACE, s)) < 0 || (r = read_props(c, path, SERVICE_IFACE, s)) < 0)
                 goto fail;
         s->loaded = true;
         return 0;
 fail:
+        if (r == -ENOMEM)
+                return r;
         *why = error_text(c, r);
         return r < 0 ? r : -EIO;
 }
