@@ -5,6 +5,7 @@
 #include <systemd/sd-bus.h>
 
 #include "bus.h"
+#include "fs.h"
 
 #define DESTINATION "org.freedesktop.systemd1"
 #define MANAGER_PATH "/org/freedesktop/systemd1"
@@ -289,30 +290,17 @@ static bool not_yet_executed(uint32_t pid) {
  * the new program's memory is mapped before its environment is placed in it). */
 static int sd_environ_has_once(uint32_t pid, const char *assignment, bool *settled) {
         char path[64];
+        _cleanup_free_ char *env = NULL;
+        size_t size = 0;
         snprintf(path, sizeof(path), "/proc/%u/environ", pid);
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        Buf b = {};
-        char chunk[4096];
-        size_t k;
-        while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_put(&b, chunk, k);
-        bool err = ferror(f);
-        fclose(f);
-        if (err || b.oom) {
-                buf_free(&b);
-                return -EIO;
-        }
-        int found = 0;
-        *settled = b.len > 0;
-        for (size_t i = 0; i < b.len; i += strlen(b.data + i) + 1)
-                if (streq(b.data + i, assignment)) {
-                        found = 1;
-                        break;
-                }
-        buf_free(&b);
-        return found;
+        int r = read_file_limited(path, PROC_ENVIRON_MAX, &env, &size);
+        if (r < 0)
+                return r;
+        *settled = size > 0;
+        for (size_t i = 0; i < size; i += strlen(env + i) + 1)
+                if (streq(env + i, assignment))
+                        return 1;
+        return 0;
 }
 
 #define EXEC_WAIT_USEC (5ULL * 1000000ULL)

@@ -277,22 +277,10 @@ int fs_resolve_under_root_st(const char *root, const char *host_path, char **ret
         return fs_chase(root, inner, CHASE_NONEXISTENT, ret);
 }
 
-int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -ENOTSUP;
-        if ((uint64_t) st.st_size > max)
-                return -EFBIG;
-
+int read_fd_limited(int fd, size_t max, char **ret, size_t *ret_size) {
         Buf b = {};
         char chunk[16384];
+        buf_puts(&b, "");
         for (;;) {
                 ssize_t n = read(fd, chunk, sizeof(chunk));
                 if (n < 0) {
@@ -318,4 +306,20 @@ int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -ENOTSUP;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        return read_fd_limited(fd, max, ret, ret_size);
 }

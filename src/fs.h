@@ -7,6 +7,9 @@
 
 #include "util.h"
 
+/* A process environment is at most ARG_MAX-sized; a little more is never legitimate. */
+#define PROC_ENVIRON_MAX (4 * 1024 * 1024)
+
 enum {
         CHASE_NONEXISTENT = 1 << 0, /* missing components are fine: the rest is appended as is */
         CHASE_NOFOLLOW = 1 << 1,    /* do not follow a symlink in the last component */
@@ -30,3 +33,5 @@ char *path_simplify_dup(const char *path);
  * refused, never waited on). 0 and *ret (NUL-terminated) and *ret_size; -EISDIR / -ENOTSUP for a
  * directory / a non-regular file, -EFBIG when larger than max, or the open/read errno. */
 int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret_size);
+/* Reads fd to its end, at most max bytes (-EFBIG beyond). NUL-terminated; *ret_size optional. */
+int read_fd_limited(int fd, size_t max, char **ret, size_t *ret_size);

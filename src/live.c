@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "fs.h"
 #include "live.h"
 
 void live_done(Live *l) {
@@ -19,29 +20,18 @@ static bool is_tls_variable(const char *assignment) {
 /* The TLS variables of a process, from /proc/PID/environ. */
 static int read_running_tls(uint32_t pid, char ***ret) {
         char path[64];
+        _cleanup_free_ char *env = NULL;
+        size_t size = 0;
         snprintf(path, sizeof(path), "/proc/%u/environ", pid);
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        Buf b = {};
-        char chunk[4096];
-        size_t k;
-        while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_put(&b, chunk, k);
-        bool err = ferror(f);
-        fclose(f);
-        if (err || b.oom) {
-                buf_free(&b);
-                return -EIO;
-        }
+        int r = read_file_limited(path, PROC_ENVIRON_MAX, &env, &size);
+        if (r < 0)
+                return r;
         char **l = NULL;
-        for (size_t i = 0; i < b.len; i += strlen(b.data + i) + 1)
-                if (is_tls_variable(b.data + i) && strv_extend(&l, b.data + i) < 0) {
+        for (size_t i = 0; i < size; i += strlen(env + i) + 1)
+                if (is_tls_variable(env + i) && strv_extend(&l, env + i) < 0) {
                         strv_free(l);
-                        buf_free(&b);
                         return -ENOMEM;
                 }
-        buf_free(&b);
         *ret = l;
         return 0;
 }

@@ -5,6 +5,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "fs.h"
 #include "writer.h"
 
 static bool fail_at(const char *step) {
@@ -93,29 +94,7 @@ int file_read_at(int dfd, const char *name, size_t max, char **ret) {
                 return -EBADFD;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
-        Buf b = {};
-        buf_puts(&b, "");
-        char chunk[8192];
-        ssize_t n;
-        while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int e = -errno;
-                        buf_free(&b);
-                        return e;
-                }
-                if (b.len + (size_t) n > max) {
-                        buf_free(&b);
-                        return -EFBIG;
-                }
-                buf_put(&b, chunk, (size_t) n);
-        }
-        char *s = buf_steal(&b);
-        if (!s)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
+        return read_fd_limited(fd, max, ret, NULL);
 }
 
 static int write_all(int fd, const char *p, size_t n) {
