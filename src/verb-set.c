@@ -545,10 +545,6 @@ out:
         return ret;
 }
 
-static const char *mode_verb(PlanMode m) {
-        return m == PLAN_UNSET ? "unset" : "set";
-}
-
 static void print_json(const Context *c, Job *jobs, size_t n, PlanMode mode, bool dry_run) {
         Json js = {};
         json_begin_object(&js, NULL);
@@ -760,11 +756,9 @@ static int run(Context *c, PlanMode mode) {
                 }
         }
 
-        bool any_written = false;
         for (size_t i = 0; i < n; i++) {
                 Job *j = &jobs[i];
                 bool change = j->plan.changed || (mode != PLAN_UNSET && j->bundle_written);
-                any_written = any_written || change;
                 if (change)
                         log_info(a, "%s: %s %s", j->unit->id, mode == PLAN_UNSET ? "removed" : "wrote", j->dropin_display);
         }
@@ -794,7 +788,6 @@ out:
         for (size_t i = 0; i < n; i++)
                 job_done(&jobs[i]);
         free(jobs);
-        (void) mode_verb;
         return ret;
 }
 
