@@ -36,6 +36,36 @@ static int read_running_tls(uint32_t pid, char ***ret) {
         return 0;
 }
 
+/* The value of NAME in a list of "NAME=VALUE", or NULL. */
+static const char *strv_env_get(char **l, const char *name) {
+        size_t n = strlen(name);
+        for (; l && *l; l++)
+                if (strncmp(*l, name, n) == 0 && (*l)[n] == '=')
+                        return *l + n + 1;
+        return NULL;
+}
+
+/* Does the process run with other TLS settings than the files give? Every TLS variable the
+ * files set must have that value; the two unit-tls manages must also not linger after they
+ * were removed. Other variables the process has without the files (the manager's
+ * DefaultEnvironment=, say) are not a difference the files can explain. */
+static bool running_differs(const Inspection *in, char **running) {
+        for (size_t i = 0; i < in->env.n; i++) {
+                const char *a = in->env.entries[i].assignment;
+                if (!is_tls_variable(a))
+                        continue;
+                _cleanup_free_ char *name = strndup(a, strcspn(a, "="));
+                const char *v = name ? strv_env_get(running, name) : NULL;
+                if (!v || !streq(v, env_entry_value(&in->env.entries[i])))
+                        return true;
+        }
+        static const char *const managed[] = { "NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED" };
+        for (size_t i = 0; i < ELEMENTSOF(managed); i++)
+                if (strv_env_get(running, managed[i]) && !env_list_get(&in->env, managed[i]))
+                        return true;
+        return false;
+}
+
 static bool same_strv(char **a, char **b) {
         size_t n = strv_length(a);
         if (n != strv_length(b))
@@ -75,20 +105,11 @@ int live_check(const BusOps *ops, void *ctx, const Unit *u, Inspection *in, Live
         /* running: the main process's TLS variables versus the effective environment */
         if (l.state.main_pid) {
                 l.running_error = read_running_tls(l.state.main_pid, &l.running_tls);
-                if (l.running_error == 0 && !stale_loaded) {
-                        _cleanup_strv_free_ char **want = NULL;
-                        for (size_t i = 0; i < in->env.n; i++)
-                                if (is_tls_variable(in->env.entries[i].assignment) &&
-                                    strv_extend(&want, in->env.entries[i].assignment) < 0)
-                                        return -ENOMEM;
-                        strv_sort(want);
-                        strv_sort(l.running_tls);
-                        if (!same_strv(want, l.running_tls))
-                                findings_add(&in->findings, SEV_ERROR, "stale",
-                                             "the running process (PID %u) was started with other TLS settings than the "
-                                             "files give: restart it (unit-tls set does it)",
-                                             l.state.main_pid);
-                }
+                if (l.running_error == 0 && !stale_loaded && running_differs(in, l.running_tls))
+                        findings_add(&in->findings, SEV_ERROR, "stale",
+                                     "the running process (PID %u) was started with other TLS settings than the "
+                                     "files give: restart it (unit-tls set does it)",
+                                     l.state.main_pid);
         }
         for (size_t i = 0; i < in->findings.n; i++)
                 if (streq(in->findings.items[i].code, "stale") && !streq(in->verdict, "insecure") &&
