@@ -107,7 +107,8 @@ int main(int argc, char *argv[]) {
         _cleanup_strv_free_ char **ca = NULL, **units = NULL, **words = NULL;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0) {
+        opterr = 0;  /* one line of our own instead of getopt's and ours */
+        while ((c = getopt_long(argc, argv, ":hq", options, NULL)) >= 0) {
                 switch (c) {
                 case OPT_CA:
                         if (strv_extend(&ca, optarg) < 0)
@@ -141,8 +142,11 @@ int main(int argc, char *argv[]) {
                 case OPT_VERSION:
                         printf("unit-tls %s\n", PACKAGE_VERSION);
                         return EXIT_OK;
+                case ':':
+                        log_error("option '%s' needs a value; try 'unit-tls --help'", argv[optind - 1]);
+                        return EXIT_USAGE;
                 default:
-                        log_error("try 'unit-tls --help'");
+                        log_error("unknown option '%s'; try 'unit-tls --help'", argv[optind - 1]);
                         return EXIT_USAGE;
                 }
         }
