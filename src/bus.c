@@ -289,11 +289,9 @@ static bool not_yet_executed(uint32_t pid) {
 /* 1/0: found or not; *settled false when the environment read empty (pid is inside execve():
  * the new program's memory is mapped before its environment is placed in it). */
 static int sd_environ_has_once(uint32_t pid, const char *assignment, bool *settled) {
-        char path[64];
         _cleanup_free_ char *env = NULL;
         size_t size = 0;
-        snprintf(path, sizeof(path), "/proc/%u/environ", pid);
-        int r = read_file_limited(path, PROC_ENVIRON_MAX, &env, &size);
+        int r = proc_environ_read(pid, &env, &size);
         if (r < 0)
                 return r;
         *settled = size > 0;

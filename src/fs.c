@@ -323,3 +323,9 @@ int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret
                 return -EFBIG;
         return read_fd_limited(fd, max, ret, ret_size);
 }
+
+int proc_environ_read(uint32_t pid, char **ret, size_t *ret_size) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%u/environ", pid);
+        return read_file_limited(path, PROC_ENVIRON_MAX, ret, ret_size);
+}

@@ -19,11 +19,9 @@ static bool is_tls_variable(const char *assignment) {
 
 /* The TLS variables of a process, from /proc/PID/environ. */
 static int read_running_tls(uint32_t pid, char ***ret) {
-        char path[64];
         _cleanup_free_ char *env = NULL;
         size_t size = 0;
-        snprintf(path, sizeof(path), "/proc/%u/environ", pid);
-        int r = read_file_limited(path, PROC_ENVIRON_MAX, &env, &size);
+        int r = proc_environ_read(pid, &env, &size);
         if (r < 0)
                 return r;
         char **l = NULL;
