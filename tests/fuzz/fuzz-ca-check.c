@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ca_check_data() on arbitrary bytes, with a fixed reference time. Properties: always 0, a
  * message exactly when the verdict is not ok, every string readable. */
-#include "ca-check.h"
+#include "tls/ca-check.h"
 #include "fuzz-common.h"
 
 volatile size_t fuzz_sink;

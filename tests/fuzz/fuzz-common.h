@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "basic/util.h"
 
 #define FUZZ_CHECK(cond)                                                                          \
         do {                                                                                      \

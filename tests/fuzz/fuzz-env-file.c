@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* env_file_parse() (EnvironmentFile= format) on arbitrary bytes. Properties: on success every
  * entry has a valid name, one entry per name; on failure the list is untouched. */
-#include "environ.h"
+#include "systemd/environ.h"
 #include "fuzz-common.h"
 
 volatile size_t fuzz_sink;

@@ -3,7 +3,7 @@
  * Input: one selector byte (which specifier context), then the rvalue (up to the first NUL).
  * Properties: extract_word() always advances and terminates; every entry that
  * environ_apply_line() keeps is a valid assignment and names are unique. */
-#include "environ.h"
+#include "systemd/environ.h"
 #include "fuzz-common.h"
 
 volatile size_t fuzz_sink;

@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 
 #include "fuzz-common.h"
-#include "inspect.h"
-#include "unit-name.h"
+#include "trust/inspect.h"
+#include "systemd/unit-name.h"
 
 volatile size_t fuzz_sink;
 

@@ -6,11 +6,11 @@
  * environment_quote() read back by environ_apply_line() -- directly and through the drop-in
  * that render_dropin() writes, parsed by the unit-file reader -- gives exactly
  * NODE_EXTRA_CA_CERTS=<path>. */
-#include "environ.h"
+#include "systemd/environ.h"
 #include "fuzz-common.h"
-#include "plan.h"
-#include "unit-name.h"
-#include "unit-syntax.h"
+#include "trust/plan.h"
+#include "systemd/unit-name.h"
+#include "systemd/unit-syntax.h"
 
 volatile size_t fuzz_sink;
 

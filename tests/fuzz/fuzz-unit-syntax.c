@@ -2,7 +2,7 @@
 /* unit_syntax_parse() on arbitrary bytes: every assignment handed to the callback is read
  * whole; a key named FuzzStop makes the callback fail, to exercise the abort path. */
 #include "fuzz-common.h"
-#include "unit-syntax.h"
+#include "systemd/unit-syntax.h"
 
 volatile size_t fuzz_sink;
 

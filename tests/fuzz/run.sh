@@ -73,12 +73,12 @@ if ! "$cc" -fsanitize=fuzzer,address,undefined "$build/probe.c" -o "$build/probe
         exit 77
 fi
 
-# The library part under test: every src/*.c but the programs' main(). Only the objects a
+# The library part under test: every src/LAYER/*.c but the programs' main(). Only the objects a
 # harness calls are linked from the archive, so a file that does not build (work in progress)
 # only fails the harnesses that need it.
 sources=()
-for f in "$repo"/src/*.c; do
-        grep -q '^int main(' "$f" || sources+=("$(basename "$f" .c)")
+for f in "$repo"/src/*/*.c; do
+        grep -q '^int main(' "$f" || sources+=("$(realpath --relative-to="$repo/src" "$f" | sed 's/\.c$//')")
 done
 cflags=(-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
         -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -89,6 +89,7 @@ printf '#pragma once\n#define PACKAGE_VERSION "fuzz"\n#define SYSCONFDIR "/etc"\
 echo "building in $build"
 pids=()
 for s in "${sources[@]}"; do
+        mkdir -p "$build/${s%/*}"
         rm -f "$build/$s.o"
         "$cc" "${cflags[@]}" -fsanitize=fuzzer-no-link -c "$repo/src/$s.c" -o "$build/$s.o" 2> "$build/$s.log" &
         pids+=($!)

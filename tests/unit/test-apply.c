@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "apply.h"
+#include "trust/apply.h"
 
 typedef struct Fake {
         int connect_error, reload_error, restart_error;

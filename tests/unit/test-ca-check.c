@@ -12,7 +12,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "ca-check.h"
+#include "tls/ca-check.h"
 
 /* Fixed reference time (2026-01-01T00:00:00Z) so results never depend on the clock. */
 #define NOW ((time_t) 1767225600)

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "diff.h"
+#include "basic/diff.h"
 
 #define CONTEXT 3
-#define MAX_EDITS 2000  /* as in src/diff.c: beyond it the diff is no longer minimal */
+#define MAX_EDITS 2000  /* as in src/basic/diff.c: beyond it the diff is no longer minimal */
 
 typedef struct Case {
         const char *name;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests for src/environ.c. Expected values come from research/systemd.md §3.13/§4 and were
+/* Tests for src/systemd/environ.c. Expected values come from research/systemd.md §3.13/§4 and were
  * cross-checked against libsystemd-shared-252 and `systemd --test` (see the module report). */
 
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include <sys/stat.h>
 
-#include "environ.h"
+#include "systemd/environ.h"
 
 #define END ((const char *) NULL)
 

@@ -9,7 +9,7 @@
 
 #include <openssl/x509.h>
 
-#include "probe.h"
+#include "tls/probe.h"
 
 #define ROOT "CN=Test Root CA"
 #define INTER "CN=Test Intermediate CA"

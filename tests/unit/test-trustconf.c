@@ -8,7 +8,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "trustconf.h"
+#include "trust/trustconf.h"
 
 #define F "/etc/unit-tls.d/t.conf"
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "unit-name.h"
+#include "systemd/unit-name.h"
 
 static void test_classify(void **state) {
         static const struct {

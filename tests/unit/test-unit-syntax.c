@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "unit-syntax.h"
+#include "systemd/unit-syntax.h"
 
 typedef struct Row {
         const char *name;

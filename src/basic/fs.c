@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
+#include "basic/fs.h"
+#include "basic/strmap.h"
+
+#define CHASE_MAX_LINKS 32
+
+char *path_simplify_dup(const char *path) {
+        Buf b = {};
+        const char *p = path;
+        buf_puts(&b, "");
+        while (*p) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                size_t n = strcspn(p, "/");
+                if (n == 1 && p[0] == '.') {
+                } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        char *slash = b.data ? strrchr(b.data, '/') : NULL;
+                        if (slash) {
+                                b.len = (size_t) (slash - b.data);
+                                b.data[b.len] = 0;
+                        }
+                } else {
+                        buf_putc(&b, '/');
+                        buf_put(&b, p, n);
+                }
+                p += n;
+        }
+        if (b.len == 0)
+                buf_putc(&b, '/');
+        return buf_steal(&b);
+}
+
+/* fs_chase()'s common case in two system calls instead of one lstat() per component: when the
+ * path has no "." or ".." component and openat2(RESOLVE_NO_SYMLINKS) finds every component of
+ * root + path without meeting a symlink (in root itself either), the walk below would find every
+ * component, follow nothing and return root + path with repeated and trailing slashes dropped.
+ * 1 and *ret then; 0 when the walk must decide (a symlink, a missing component, "..", the root
+ * itself, no openat2()); -ENOMEM. */
+static int chase_fast(const char *root, const char *path, char **ret) {
+        static bool no_openat2;
+        if (no_openat2)
+                return 0;
+        Buf b = {};
+        if (root)
+                buf_puts(&b, root);
+        size_t start = b.len;
+        for (const char *p = path; *p;) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                size_t n = strcspn(p, "/");
+                if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+                        buf_free(&b);
+                        return 0;
+                }
+                buf_putc(&b, '/');
+                buf_put(&b, p, n);
+                p += n;
+        }
+        if (b.oom) {
+                buf_free(&b);
+                return -ENOMEM;
+        }
+        if (b.len == start) {
+                buf_free(&b);
+                return 0;
+        }
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+        int fd = (int) syscall(SYS_openat2, AT_FDCWD, b.data, &how, sizeof(how));
+        if (fd < 0) {
+                if (errno == ENOSYS)
+                        no_openat2 = true;
+                buf_free(&b);
+                return 0;
+        }
+        close(fd);
+        char *res = buf_steal(&b);
+        if (!res)
+                return -ENOMEM;
+        *ret = res;
+        return 1;
+}
+
+int fs_chase(const char *root, const char *path, unsigned flags, char **ret) {
+        int k = chase_fast(root, path, ret);
+        if (k != 0)
+                return k < 0 ? k : 0;
+
+        /* done: the resolved part, relative to root, always starting with '/' or empty.
+         * todo: what is left to walk. */
+        _cleanup_free_ char *todo = strdup(path);
+        Buf done = {};
+        unsigned links = 0;
+        int r = 0;
+
+        if (!todo)
+                return -ENOMEM;
+        buf_puts(&done, "");
+
+        char *p = todo;
+        while (*p) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                size_t n = strcspn(p, "/");
+                _cleanup_free_ char *comp = strndup(p, n);
+                if (!comp) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                p += n;
+                bool last = strspn(p, "/") == strlen(p);
+
+                if (streq(comp, "."))
+                        continue;
+                if (streq(comp, "..")) {
+                        char *slash = strrchr(done.data, '/');
+                        if (slash) {
+                                done.len = (size_t) (slash - done.data);
+                                done.data[done.len] = 0;
+                        }
+                        continue;
+                }
+
+                size_t saved = done.len;
+                buf_putc(&done, '/');
+                buf_puts(&done, comp);
+                if (done.oom) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+
+                _cleanup_free_ char *host = root ? xasprintf("%s%s", root, done.data) : strdup(done.data);
+                if (!host) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                struct stat st;
+                if (lstat(host, &st) < 0) {
+                        if (errno == ENOENT && (flags & CHASE_NONEXISTENT)) {
+                                buf_puts(&done, p);
+                                break;
+                        }
+                        r = -errno;
+                        goto out;
+                }
+                if (!S_ISLNK(st.st_mode) || (last && (flags & CHASE_NOFOLLOW)))
+                        continue;
+
+                if (++links > CHASE_MAX_LINKS) {
+                        r = -ELOOP;
+                        goto out;
+                }
+                char target[PATH_MAX];
+                ssize_t len = readlink(host, target, sizeof(target) - 1);
+                if (len < 0) {
+                        r = -errno;
+                        goto out;
+                }
+                target[len] = 0;
+
+                if (target[0] == '/') {
+                        done.len = 0;
+                        done.data[0] = 0;
+                } else {
+                        done.len = saved;
+                        done.data[saved] = 0;
+                }
+                char *rest = *p ? xasprintf("%s/%s", target, p) : strdup(target);
+                if (!rest) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                free(todo);
+                todo = rest;
+                p = todo;
+        }
+
+        while (done.len > 1 && done.data[done.len - 1] == '/')
+                done.data[--done.len] = 0;
+        if (done.len == 0)
+                buf_putc(&done, '/');
+        char *res = root ? xasprintf("%s%s", root, streq(done.data, "/") ? "" : done.data) : strdup(done.data);
+        if (!res) {
+                r = -ENOMEM;
+                goto out;
+        }
+        if (root && !*res) {
+                free(res);
+                res = strdup("/");
+        }
+        *ret = res;
+out:
+        buf_free(&done);
+        return r;
+}
+
+/* Resolved parent directories, keyed by root + "\n" + inner parent path. A run reads thousands
+ * of files from a dozen directories; resolving each directory once and then only looking at the
+ * last component turns one openat2() + close() (or a walk) per file into one lstat(). The
+ * process is short-lived and never makes a directory it resolved a symlink (it refuses those),
+ * so an entry cannot go stale under it. */
+static StrMap parent_cache = { .free_value = free };
+
+static int resolve_parent_cached(const char *root, const char *parent, const char **ret) {
+        _cleanup_free_ char *key = xasprintf("%s\n%s", root ? root : "", parent);
+        if (!key)
+                return -ENOMEM;
+        char *hit = strmap_get(&parent_cache, key);
+        if (hit) {
+                *ret = hit;
+                return 0;
+        }
+        char *res = NULL;
+        int r = fs_chase(root, parent, CHASE_NONEXISTENT, &res);
+        if (r < 0)
+                return r;
+        r = strmap_put(&parent_cache, key, res);
+        if (r <= 0) {
+                free(res);
+                return r < 0 ? r : -EEXIST;
+        }
+        *ret = res;
+        return 0;
+}
+
+int fs_resolve_under_root(const char *root, const char *host_path, char **ret) {
+        return fs_resolve_under_root_st(root, host_path, ret, NULL);
+}
+
+int fs_resolve_under_root_st(const char *root, const char *host_path, char **ret, struct stat *ret_st) {
+        if (ret_st)
+                ret_st->st_mode = 0;  /* unknown unless the fast path saw it */
+        const char *inner = host_path;
+        if (root) {
+                inner = startswith(host_path, root);
+                if (!inner || (*inner && *inner != '/'))
+                        return -EINVAL;
+                if (!*inner)
+                        inner = "/";
+        }
+        /* The fast way: a plain last component in a directory resolved before. */
+        const char *slash = strrchr(inner, '/');
+        const char *base = slash ? slash + 1 : NULL;
+        if (slash && slash != inner && *base && !streq(base, ".") && !streq(base, "..")) {
+                _cleanup_free_ char *parent = strndup(inner, (size_t) (slash - inner));
+                const char *rp = NULL;
+                if (!parent)
+                        return -ENOMEM;
+                if (resolve_parent_cached(root, parent, &rp) == 0) {
+                        _cleanup_free_ char *cand = strjoin_path(rp, base);
+                        struct stat st;
+                        if (!cand)
+                                return -ENOMEM;
+                        if (lstat(cand, &st) < 0) {
+                                if (errno == ENOENT) {
+                                        *ret = TAKE_PTR(cand);
+                                        return 0;
+                                }
+                        } else if (!S_ISLNK(st.st_mode)) {
+                                if (ret_st)
+                                        *ret_st = st;
+                                *ret = TAKE_PTR(cand);
+                                return 0;
+                        }
+                }
+        }
+        return fs_chase(root, inner, CHASE_NONEXISTENT, ret);
+}
+
+int read_fd_limited(int fd, size_t max, char **ret, size_t *ret_size) {
+        Buf b = {};
+        char chunk[16384];
+        buf_puts(&b, "");
+        for (;;) {
+                ssize_t n = read(fd, chunk, sizeof(chunk));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int e = -errno;
+                        buf_free(&b);
+                        return e;
+                }
+                if (n == 0)
+                        break;
+                if (b.len + (size_t) n > max) {
+                        buf_free(&b);
+                        return -EFBIG;
+                }
+                buf_put(&b, chunk, (size_t) n);
+        }
+        size_t size = b.len;
+        char *data = buf_steal(&b);
+        if (!data)
+                return -ENOMEM;
+        *ret = data;
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -ENOTSUP;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        return read_fd_limited(fd, max, ret, ret_size);
+}
+
+int proc_environ_read(uint32_t pid, char **ret, size_t *ret_size) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%u/environ", pid);
+        return read_file_limited(path, PROC_ENVIRON_MAX, ret, ret_size);
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "basic/fs.h"
+#include "basic/writer.h"
+
+static bool fail_at(const char *step) {
+        const char *v = getenv("UNIT_TLS_TEST_FAIL_AT");
+        return v && streq(v, step);
+}
+
+int dir_open_below_root(const char *root, const char *path, bool create, bool lock, int *ret_fd,
+                        char **ret_bad) {
+        _cleanup_close_ int fd = open(root ? root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        _cleanup_free_ char *copy = strdup(path), *walked = strdup("");
+        if (!copy || !walked)
+                return -ENOMEM;
+
+        char *save = NULL;
+        for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                if (streq(c, ".") || streq(c, ".."))
+                        return -EINVAL;
+                char *w = xasprintf("%s/%s", walked, c);
+                if (!w)
+                        return -ENOMEM;
+                free(walked);
+                walked = w;
+
+                int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0 && errno == ENOENT && create) {
+                        bool made = mkdirat(fd, c, 0755) == 0;
+                        if (!made && errno != EEXIST)
+                                return -errno;
+                        next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        /* 0755 whatever the umask: services read the CA bundle below /etc/unit-tls */
+                        if (made && next >= 0 && fchmod(next, 0755) < 0) {
+                                int e = errno;
+                                close(next);
+                                return -e;
+                        }
+                }
+                if (next < 0) {
+                        int e = errno;
+                        if (e == ELOOP || e == ENOTDIR) {
+                                struct stat st;
+                                if (fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+                                        if (ret_bad)
+                                                *ret_bad = TAKE_PTR(walked);
+                                        return -ELOOP;
+                                }
+                        }
+                        if (ret_bad)
+                                *ret_bad = TAKE_PTR(walked);
+                        return -e;
+                }
+                close(fd);
+                fd = next;
+        }
+        if (lock && flock(fd, LOCK_EX) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int dir_check_safe(int dfd, const char **ret_why) {
+        struct stat st;
+        if (fstat(dfd, &st) < 0)
+                return -errno;
+        if (st.st_uid != geteuid() && st.st_uid != 0) {
+                *ret_why = "is owned by another user: chown root it, or remove it";
+                return -EPERM;
+        }
+        if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+                *ret_why = "is writable by group or others: chmod 0755 it";
+                return -EPERM;
+        }
+        return 0;
+}
+
+int file_read_at(int dfd, const char *name, size_t max, char **ret) {
+        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        return read_fd_limited(fd, max, ret, NULL);
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+int atomic_write_at(int dfd, const char *name, const char *content, mode_t mode) {
+        char tmp[300];
+        uint64_t rnd = 0;
+        int fd = -1, r;
+
+        for (int tries = 0;; tries++) {
+                if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+                        rnd ^= (uint64_t) getpid() << 32 ^ (uint64_t) tries;
+                snprintf(tmp, sizeof(tmp), ".#%s%016llx", name, (unsigned long long) rnd);
+                /* O_EXCL with O_NOFOLLOW: a planted file or symlink of that name is never used. */
+                fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd >= 0)
+                        break;
+                if (errno != EEXIST || tries > 16)
+                        return -errno;
+        }
+
+        if (fail_at("write"))
+                r = -EIO;
+        else
+                r = write_all(fd, content, strlen(content));
+        if (r >= 0 && fchmod(fd, mode) < 0)
+                r = -errno;
+        if (r >= 0 && (fail_at("fsync") || fsync(fd) < 0))
+                r = fail_at("fsync") ? -EIO : -errno;
+        if (close(fd) < 0 && r >= 0)
+                r = -errno;
+        if (r >= 0 && (fail_at("rename") || renameat(dfd, tmp, dfd, name) < 0))
+                r = fail_at("rename") ? -EIO : -errno;
+        if (r < 0) {
+                (void) unlinkat(dfd, tmp, 0);
+                return r;
+        }
+        (void) fsync(dfd);
+        return 0;
+}
+
+int remove_stale_temps(int dfd, const char *name) {
+        int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        _cleanup_free_ char *prefix = xasprintf(".#%s", name);
+        int n = 0;
+        struct dirent *de;
+        while (prefix && (de = readdir(d)))
+                if (startswith(de->d_name, prefix) && unlinkat(dfd, de->d_name, 0) == 0)
+                        n++;
+        closedir(d);
+        return n;
+}

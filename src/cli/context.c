@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "trust/managed.h"
+
+/* One line, and nothing a terminal acts on: a name or path with a newline or an escape sequence
+ * in it (all of them come from the command line or from files) is shown with \xHH. */
+void log_error(const char *fmt, ...) {
+        va_list ap, aq;
+        char *msg = NULL;
+        fputs("unit-tls: ", stderr);
+        va_start(ap, fmt);
+        va_copy(aq, ap);
+        if (vasprintf(&msg, fmt, ap) < 0) {
+                msg = NULL;
+                vfprintf(stderr, fmt, aq);
+        }
+        va_end(aq);
+        va_end(ap);
+        for (const char *p = msg; p && *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 127)
+                        fprintf(stderr, "\\x%02x", (unsigned char) *p);
+                else
+                        fputc(*p, stderr);
+        free(msg);
+        fputc('\n', stderr);
+}
+
+void log_info(const Args *a, const char *fmt, ...) {
+        if (a->quiet || a->json)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        putchar('\n');
+}
+
+/* running_in_chroot() in systemd: is our / the same inode as PID 1's? */
+static bool in_chroot(void) {
+        struct stat a, b;
+        if (stat("/", &a) < 0 || stat("/proc/1/root", &b) < 0)
+                return false;
+        return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+/* When unit-tls only writes files (unit-tls(8), OFFLINE AND ONLINE). */
+static const char *offline_reason(const Args *a) {
+        const char *v;
+        if (!isempty(v = getenv("DPKG_ROOT")))
+                return "DPKG_ROOT is set";
+        if (a->root)
+                return "--root was given";
+        if ((v = getenv("SYSTEMD_OFFLINE"))) {
+                int b = parse_boolean(v);
+                if (b > 0)
+                        return "SYSTEMD_OFFLINE=1";
+                if (b == 0)
+                        return NULL;
+        }
+        if (access("/run/systemd/system/", F_OK) < 0)
+                return "the system was not booted with systemd";
+        if (!a->user && in_chroot())
+                return "running in a chroot";
+        return NULL;
+}
+
+int context_init(Context *c, Args *a) {
+        int r;
+        *c = (Context) { .args = a };
+        if ((r = lookup_paths_init(&c->lp, a->user ? SCOPE_USER : SCOPE_SYSTEM, a->root)) < 0)
+                return r;
+        if ((r = unit_index_build(&c->index, &c->lp)) < 0) {
+                lookup_paths_done(&c->lp);
+                return r;
+        }
+        c->index.own_markers = managed_markers;
+        c->offline_reason = offline_reason(a);
+        c->offline = c->offline_reason != NULL;
+        return 0;
+}
+
+void context_done(Context *c) {
+        unit_index_done(&c->index);
+        lookup_paths_done(&c->lp);
+}

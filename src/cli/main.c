@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "cli/cli.h"
+#include "systemd/unit-name.h"
+
+static void help(void) {
+        printf("Usage:\n"
+               "  unit-tls [OPTIONS] set UNIT... --ca FILE [--ca FILE...]\n"
+               "  unit-tls [OPTIONS] set UNIT... --insecure\n"
+               "  unit-tls [OPTIONS] unset UNIT...\n"
+               "  unit-tls [OPTIONS] status [UNIT...]\n"
+               "  unit-tls [OPTIONS] audit\n"
+               "  unit-tls [OPTIONS] probe URL [--ca FILE...]\n"
+               "  unit-tls [OPTIONS] apply\n"
+               "\n"
+               "Make services under systemd trust the TLS certificates they must trust:\n"
+               "writes <unit>.d/tls.conf with NODE_EXTRA_CA_CERTS, checked, and tells the truth.\n"
+               "\n"
+               "Options:\n"
+               "      --ca FILE           PEM file of CA certificates to trust (repeatable; several\n"
+               "                          become one bundle)\n"
+               "      --url URL           with set: probe the server the service talks to and\n"
+               "                          plan from the answer\n"
+               "      --insecure          last resort: NODE_TLS_REJECT_UNAUTHORIZED=0 (disables all\n"
+               "                          certificate checks); cannot be combined with --ca\n"
+               "      --dry-run           show the diff and the actions; change nothing\n"
+               "      --root=DIR          operate on an OS tree (image, chroot); nothing is applied\n"
+               "      --user              the calling user's service manager\n"
+               "      --runtime           write under /run (gone at reboot)\n"
+               "      --drop-in=NAME      drop-in file name (default tls.conf)\n"
+               "      --no-reload         write only: no daemon-reload, no restart\n"
+               "      --no-restart        reload, but leave running processes as they are\n"
+               "      --no-rollback       on a failed restart, keep the new file\n"
+               "      --force             take over a drop-in unit-tls did not write; accept\n"
+               "                          warning-level risks (never a private key)\n"
+               "      --no-ask-password   no interactive polkit authorization\n"
+               "      --json              one JSON document on stdout\n"
+               "  -q, --quiet             errors only\n"
+               "  -h, --help              show this help\n"
+               "      --version           show the version\n"
+               "\n"
+               "Exit status: 0 success, 1 runtime failure (or findings for status and audit),\n"
+               "2 bad usage or refused input (nothing changed).\n"
+               "See unit-tls(8).\n");
+}
+
+enum {
+        OPT_CA = 0x100, OPT_URL, OPT_INSECURE, OPT_DRY_RUN, OPT_ROOT, OPT_USER, OPT_RUNTIME,
+        OPT_DROP_IN, OPT_NO_RELOAD, OPT_NO_RESTART, OPT_NO_ROLLBACK, OPT_FORCE,
+        OPT_NO_ASK_PASSWORD, OPT_JSON, OPT_VERSION,
+};
+
+static const struct option options[] = {
+        { "ca", required_argument, NULL, OPT_CA },
+        { "url", required_argument, NULL, OPT_URL },
+        { "insecure", no_argument, NULL, OPT_INSECURE },
+        { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+        { "root", required_argument, NULL, OPT_ROOT },
+        { "user", no_argument, NULL, OPT_USER },
+        { "runtime", no_argument, NULL, OPT_RUNTIME },
+        { "drop-in", required_argument, NULL, OPT_DROP_IN },
+        { "no-reload", no_argument, NULL, OPT_NO_RELOAD },
+        { "no-restart", no_argument, NULL, OPT_NO_RESTART },
+        { "no-rollback", no_argument, NULL, OPT_NO_ROLLBACK },
+        { "force", no_argument, NULL, OPT_FORCE },
+        { "no-ask-password", no_argument, NULL, OPT_NO_ASK_PASSWORD },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, OPT_VERSION },
+        {}
+};
+
+static const struct {
+        const char *name;
+        int (*fn)(Context *c);
+        bool needs_units;
+        bool takes_words;      /* arguments are not unit names */
+} verbs[] = {
+        { "set", verb_set, true },
+        { "unset", verb_unset, true },
+        { "status", verb_status, false },
+        { "audit", verb_audit, false },
+        { "probe", verb_probe, false, true },
+        { "apply", verb_apply, false },
+        { "dump", verb_dump, true },  /* undocumented: the oracle suite's view of the unit model */
+};
+
+/* A drop-in name must be one plain file name ending in .conf (".conf" is appended, as
+ * systemctl edit --drop-in does). */
+static int check_drop_in(const char *name, char **ret) {
+        if (isempty(name) || strchr(name, '/') || name[0] == '.' || strlen(name) > 200)
+                return -EINVAL;
+        for (const char *p = name; *p; p++)
+                if ((unsigned char) *p < ' ' || *p == 127)
+                        return -EINVAL;
+        *ret = endswith(name, ".conf") ? strdup(name) : xasprintf("%s.conf", name);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int main(int argc, char *argv[]) {
+        Args a = { .drop_in = "tls.conf" };
+        _cleanup_free_ char *drop_in = NULL;
+        _cleanup_strv_free_ char **ca = NULL, **units = NULL, **words = NULL;
+        int c, r;
+
+        opterr = 0;  /* one line of our own instead of getopt's and ours */
+        while ((c = getopt_long(argc, argv, ":hq", options, NULL)) >= 0) {
+                switch (c) {
+                case OPT_CA:
+                        if (strv_extend(&ca, optarg) < 0)
+                                return EXIT_FAILURE_RUNTIME;
+                        break;
+                case OPT_URL: a.url = optarg; break;
+                case OPT_INSECURE: a.insecure = true; break;
+                case OPT_DRY_RUN: a.dry_run = true; break;
+                case OPT_ROOT: a.root = optarg; break;
+                case OPT_USER: a.user = true; break;
+                case OPT_RUNTIME: a.runtime = true; break;
+                case OPT_DROP_IN:
+                        free(drop_in);
+                        drop_in = NULL;
+                        if (check_drop_in(optarg, &drop_in) < 0) {
+                                log_error("--drop-in=%s: give a plain file name such as tls.conf (no '/', not hidden)", optarg);
+                                return EXIT_USAGE;
+                        }
+                        a.drop_in = drop_in;
+                        break;
+                case OPT_NO_RELOAD: a.no_reload = true; break;
+                case OPT_NO_RESTART: a.no_restart = true; break;
+                case OPT_NO_ROLLBACK: a.no_rollback = true; break;
+                case OPT_FORCE: a.force = true; break;
+                case OPT_NO_ASK_PASSWORD: a.no_ask_password = true; break;
+                case OPT_JSON: a.json = true; break;
+                case 'q': a.quiet = true; break;
+                case 'h':
+                        help();
+                        return EXIT_OK;
+                case OPT_VERSION:
+                        printf("unit-tls %s\n", PACKAGE_VERSION);
+                        return EXIT_OK;
+                case ':':
+                        log_error("option '%s' needs a value; try 'unit-tls --help'", argv[optind - 1]);
+                        return EXIT_USAGE;
+                default:
+                        log_error("unknown option '%s'; try 'unit-tls --help'", argv[optind - 1]);
+                        return EXIT_USAGE;
+                }
+        }
+        a.ca = ca;
+
+        if (optind >= argc) {
+                log_error("no command given; try 'unit-tls --help'");
+                return EXIT_USAGE;
+        }
+        const char *verb = argv[optind++];
+        size_t v;
+        for (v = 0; v < ELEMENTSOF(verbs); v++)
+                if (streq(verbs[v].name, verb))
+                        break;
+        if (v == ELEMENTSOF(verbs)) {
+                log_error("unknown command '%s'; try 'unit-tls --help'", verb);
+                return EXIT_USAGE;
+        }
+
+        for (int i = optind; i < argc && verbs[v].takes_words; i++)
+                if (strv_extend(&words, argv[i]) < 0)
+                        return EXIT_FAILURE_RUNTIME;
+        for (int i = optind; i < argc && !verbs[v].takes_words; i++) {
+                char *full = NULL;
+                const char *why = NULL;
+                if (unit_name_complete(argv[i], &full, &why) < 0) {
+                        if (!why)
+                                return EXIT_FAILURE_RUNTIME;
+                        log_error("invalid unit name '%s': %s", argv[i], why);
+                        return EXIT_USAGE;
+                }
+                if (!strv_contains(units, full)) {
+                        if (strv_consume(&units, full) < 0)
+                                return EXIT_FAILURE_RUNTIME;
+                } else
+                        free(full);
+        }
+        if (verbs[v].needs_units && !units) {
+                log_error("%s: name at least one unit, e.g. 'unit-tls %s homepage'", verb, verb);
+                return EXIT_USAGE;
+        }
+        a.units = units;
+        a.words = words;
+
+        /* dpkg runs maintainer scripts with DPKG_ROOT set when it installs into another tree:
+         * every path is relative to it, as with --root. */
+        const char *dpkg_root = getenv("DPKG_ROOT");
+        if (!a.root && !isempty(dpkg_root) && !streq(dpkg_root, "/"))
+                a.root = dpkg_root;
+        if (a.user && a.root) {
+                log_error("--user cannot be combined with --root: an OS tree has no running user manager");
+                return EXIT_USAGE;
+        }
+        if (a.root) {
+                struct stat st;
+                if (a.root[0] != '/' || stat(a.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                        log_error("--root=%s: not an existing directory given as an absolute path", a.root);
+                        return EXIT_USAGE;
+                }
+        }
+
+        Context ctx = {};
+        if ((r = context_init(&ctx, &a)) < 0) {
+                log_error("cannot read the unit search path: %s", strerror(-r));
+                return EXIT_FAILURE_RUNTIME;
+        }
+        r = verbs[v].fn(&ctx);
+        context_done(&ctx);
+        return r;
+}

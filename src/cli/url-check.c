@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* set --url: probe the server with exactly the CA files the plan would write, and turn the
+ * answer into a refusal (or a note) the planner puts into every job. */
+#include "cli/url-check.h"
+#include "basic/fs.h"
+#include "tls/probe.h"
+
+void set_url_check_done(SetUrlCheck *s) {
+        free(s->code);
+        free(s->message);
+        *s = (SetUrlCheck) {};
+}
+
+void set_url_apply(const SetUrlCheck *s, Plan *p) {
+        if (!s || !s->refuse)
+                return;
+        findings_add(&p->findings, SEV_ERROR, s->code, "%s", s->message);
+        p->refused = true;
+}
+
+static int refuse(SetUrlCheck *ret, const char *code, char *message) {
+        if (!message)
+                return -ENOMEM;
+        *ret = (SetUrlCheck) { .refuse = true, .code = strdup(code), .message = message };
+        if (!ret->code) {
+                set_url_check_done(ret);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int decide_set(const Args *a, bool insecure, const ProbeDecision *d, SetUrlCheck *ret) {
+        const char *url = a->url;
+
+        if (!insecure) {
+                if (d->verdict == PROBE_TRUSTED_WITH_CA) {
+                        log_info(a, "--url: Node verifies %s with these CA files (without them: %s)", url, d->node_code);
+                        return 0;
+                }
+                if (d->verdict == PROBE_TRUSTED) {
+                        fprintf(stderr, "unit-tls: warning: --url: %s already verifies with the public roots; "
+                                "the CA files are not needed (written anyway)\n", url);
+                        return 0;
+                }
+                return refuse(ret, d->verdict == PROBE_UNFIXABLE ? "url-unfixable" : "url-ca-mismatch",
+                              xasprintf("--url %s: %s (verdict: %s)", url, d->message,
+                                        probe_verdict_to_string(d->verdict)));
+        }
+
+        if (d->verdict == PROBE_UNFIXABLE) {
+                fprintf(stderr, "unit-tls: warning: --url: --insecure is the only way for %s (Node: %s): %s\n",
+                        url, d->node_code ? d->node_code : "?", d->message);
+                return 0;
+        }
+        if (a->force) {
+                fprintf(stderr, "unit-tls: warning: --url: a CA would work for %s (%s): %s; turning verification "
+                        "off anyway because of --force\n", url, probe_verdict_to_string(d->verdict), d->message);
+                return 0;
+        }
+        if (d->verdict == PROBE_TRUSTED)
+                return refuse(ret, "url-trusted",
+                              xasprintf("%s already verifies with the public roots: --insecure is not needed "
+                                        "(--force to turn verification off anyway)", url));
+        return refuse(ret, "url-ca-would-work",
+                      xasprintf("a CA would work: %s (Node: %s; %s). Use --ca FILE instead of --insecure "
+                                "(or --force to turn verification off anyway)",
+                                d->message, d->node_code ? d->node_code : "?", probe_verdict_to_string(d->verdict)));
+}
+
+int set_url_check(Context *c, bool insecure, char **cas, SetUrlCheck *ret) {
+        const Args *a = c->args;
+        _cleanup_(probe_url_done) ProbeUrl u = {};
+        _cleanup_(probe_ca_set_done) ProbeCaSet files = {};
+        _cleanup_(probe_facts_done) ProbeFacts f = {};
+        _cleanup_(probe_decision_done) ProbeDecision d = {};
+        _cleanup_free_ char *address = NULL, *error = NULL;
+        const char *why = NULL;
+        SetUrlCheck s = {};
+        int r;
+
+        r = probe_url_parse(a->url, &u, &why);
+        if (r == -ENOMEM)
+                return EXIT_FAILURE_RUNTIME;
+        if (r < 0) {
+                log_error("--url=%s: %s", a->url, why);
+                return EXIT_USAGE;
+        }
+        /* Exactly the files the plan writes, read where the service will read them. */
+        for (char **p = cas; !insecure && p && *p; p++) {
+                char *data = NULL;
+                size_t size = 0;
+                if (read_target_file(&c->lp, *p, CA_FILE_MAX_SIZE, &data, &size) < 0)
+                        continue;  /* the plan's CA check says why */
+                if (probe_ca_set_add(&files, data, size) < 0)
+                        return EXIT_FAILURE_RUNTIME;
+        }
+        r = probe_run(&u, files.items, files.n, NULL, &f, &address, &error);
+        if (r < 0) {
+                if (r == -ENOMEM && !error)
+                        return EXIT_FAILURE_RUNTIME;
+                log_error("--url: %s", error ? error : strerror(-r));
+                log_error("cannot check the server, so nothing was changed; drop --url to plan without it");
+                return EXIT_FAILURE_RUNTIME;
+        }
+        if (probe_decide(&f, &d) < 0 || decide_set(a, insecure, &d, &s) < 0)
+                return EXIT_FAILURE_RUNTIME;
+        *ret = s;
+        return 0;
+}

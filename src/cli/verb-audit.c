@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+#include "cli/cli.h"
+#include "cli/report.h"
+#include "trust/live.h"
+#include "systemd/unit-name.h"
+
+/* Worst first: what disables verification, then what cannot work, then the rest. */
+static int verdict_rank(const char *v) {
+        static const char *const order[] = { "insecure", "broken", "stale", "shadowed", "not-node", "unmanaged", "ok" };
+        for (size_t i = 0; i < ELEMENTSOF(order); i++)
+                if (streq(v, order[i]))
+                        return (int) i;
+        return (int) ELEMENTSOF(order);
+}
+
+typedef struct Entry {
+        Unit *unit;
+        Inspection in;
+        Live live;
+} Entry;
+
+static int cmp_entry(const void *a, const void *b) {
+        const Entry *x = a, *y = b;
+        int d = verdict_rank(x->in.verdict) - verdict_rank(y->in.verdict);
+        return d ? d : strcmp(x->unit->id, y->unit->id);
+}
+
+int verb_audit(Context *c) {
+        const Args *a = c->args;
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        if (a->units) {
+                log_error("audit: takes no unit names; it checks every service (use status for one)");
+                return EXIT_USAGE;
+        }
+        if ((r = collect_service_names(c, &names)) < 0) {
+                log_error("audit: %s", strerror(-r));
+                return EXIT_FAILURE_RUNTIME;
+        }
+        void *bus = NULL;
+        if (!c->offline) {
+                bus = bus_sdbus_new();
+                const char *why = NULL;
+                if (bus && bus_ops_sdbus.connect(bus, a->user, false, &why) < 0) {
+                        fprintf(stderr, "unit-tls: warning: %s; auditing the files only\n", why);
+                        bus_ops_sdbus.close(bus);
+                        bus = NULL;
+                }
+        }
+        /* The names as a set: for merging the loaded ones and for spotting aliases, in O(1). */
+        StrMap listed = {};
+        for (char **x = names; x && *x; x++)
+                if (strmap_put(&listed, *x, NULL) < 0) {
+                        strmap_done(&listed);
+                        return EXIT_FAILURE_RUNTIME;
+                }
+        char **loaded = NULL;
+        if (bus && bus_list_services(bus, &loaded) == 0) {
+                for (char **l = loaded; l && *l; l++)
+                        if (strmap_put(&listed, *l, NULL) > 0 && strv_extend(&names, *l) < 0)
+                                break;
+                strv_free(loaded);
+        }
+
+        size_t n = strv_length(names), m = 0, scanned = 0;
+        Entry *e = calloc(n ? n : 1, sizeof(Entry));
+        if (!e)
+                return EXIT_FAILURE_RUNTIME;
+        for (size_t i = 0; i < n; i++) {
+                Unit *u = NULL;
+                if (unit_load(&c->index, names[i], &u) < 0 || !u)
+                        continue;
+                if (u->load_state != LOAD_LOADED || (!streq(u->id, names[i]) && strmap_contains(&listed, u->id))) {
+                        unit_free(u);  /* not loadable, or an alias of a unit seen under its own name */
+                        continue;
+                }
+                scanned++;
+                Entry *x = &e[m];
+                x->unit = u;
+                if (inspect_unit_full(&c->lp, u, true, &x->in) < 0 || !tls_relevant(&x->in)) {
+                        inspection_done(&x->in);
+                        unit_free(u);
+                        continue;
+                }
+                if (bus)
+                        (void) live_check(&bus_ops_sdbus, bus, u, &x->in, &x->live);
+                if (!findings_have(&x->in.findings, SEV_WARNING)) {
+                        inspection_done(&x->in);
+                        live_done(&x->live);
+                        unit_free(u);
+                        continue;
+                }
+                m++;
+        }
+        if (bus)
+                bus_ops_sdbus.close(bus);
+        strmap_done(&listed);
+        qsort(e, m, sizeof(Entry), cmp_entry);
+
+        Json j = {};
+        if (a->json) {
+                json_begin_object(&j, NULL);
+                json_int(&j, "scanned", (long long) scanned);
+                json_begin_array(&j, "units");
+        }
+        for (size_t i = 0; i < m; i++) {
+                Entry *x = &e[i];
+                if (a->json) {
+                        json_begin_object(&j, NULL);
+                        print_unit_json(&j, &c->lp, x->unit, &x->in, NULL);
+                        live_print_json(&j, &x->live);
+                        json_end_object(&j);
+                } else if (!a->quiet) {
+                        printf("%s: %s\n", x->unit->id, x->in.verdict);
+                        for (size_t k = 0; k < x->in.findings.n; k++)
+                                if (x->in.findings.items[k].severity >= SEV_WARNING)
+                                        printf("  %s: %s\n", severity_to_string(x->in.findings.items[k].severity),
+                                               x->in.findings.items[k].message);
+                }
+        }
+        if (a->json) {
+                json_end_array(&j);
+                json_end_object(&j);
+                printf("%s\n", j.out.data);
+                buf_free(&j.out);
+        } else if (!a->quiet)
+                printf("%zu service%s checked, %zu with problems\n", scanned, scanned == 1 ? "" : "s", m);
+        for (size_t i = 0; i < m; i++) {
+                inspection_done(&e[i].in);
+                live_done(&e[i].live);
+                unit_free(e[i].unit);
+        }
+        free(e);
+        return m > 0 ? EXIT_FAILURE_RUNTIME : EXIT_OK;
+}

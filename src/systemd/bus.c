@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+#include <limits.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "systemd/bus.h"
+#include "basic/fs.h"
+
+#define DESTINATION "org.freedesktop.systemd1"
+#define MANAGER_PATH "/org/freedesktop/systemd1"
+#define MANAGER_IFACE "org.freedesktop.systemd1.Manager"
+#define UNIT_IFACE "org.freedesktop.systemd1.Unit"
+#define SERVICE_IFACE "org.freedesktop.systemd1.Service"
+#define RELOAD_TIMEOUT_USEC (180ULL * 1000000ULL)  /* systemctl's DAEMON_RELOAD_TIMEOUT_SEC */
+#define JOB_TIMEOUT_USEC (300ULL * 1000000ULL)
+
+typedef struct SdCtx {
+        sd_bus *bus;
+        bool direct;
+        sd_bus_error error;
+        char *why;
+} SdCtx;
+
+void unit_state_done(UnitState *s) {
+        free(s->active_state);
+        free(s->result);
+        strv_free(s->environment);
+        strv_free(s->environment_files);
+        strv_free(s->dropins);
+        *s = (UnitState) {};
+}
+
+void *bus_sdbus_new(void) {
+        SdCtx *c = calloc(1, sizeof(SdCtx));
+        if (c)
+                c->error = SD_BUS_ERROR_NULL;
+        return c;
+}
+
+/* One line for a failed call: polkit and permission problems get their fix. */
+static const char *error_text(SdCtx *c, int r) {
+        sd_bus_error *e = &c->error;
+        free(c->why);
+        c->why = NULL;
+        if (sd_bus_error_is_set(e)) {
+                if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED) ||
+                    sd_bus_error_has_name(e, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
+                        c->why = strdup("permission denied by systemd: run as root, or allow the polkit "
+                                        "authorization (without --no-ask-password)");
+                else
+                        c->why = xasprintf("%s", e->message ? e->message : e->name);
+        } else
+                c->why = strdup(strerror(r < 0 ? -r : r));
+        sd_bus_error_free(e);
+        return c->why ? c->why : "out of memory";
+}
+
+static int sd_connect(void *ctx, bool user, bool ask_password, const char **why) {
+        SdCtx *c = ctx;
+        int r;
+
+        if (user)
+                r = sd_bus_open_user(&c->bus);
+        else if (geteuid() == 0) {
+                /* As systemctl does: root talks to PID 1 directly, the system bus as fallback. */
+                r = sd_bus_new(&c->bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(c->bus, "unix:path=/run/systemd/private");
+                if (r >= 0)
+                        r = sd_bus_start(c->bus);
+                c->direct = r >= 0;
+                if (r < 0) {
+                        c->bus = sd_bus_flush_close_unref(c->bus);
+                        r = sd_bus_open_system(&c->bus);
+                }
+        } else
+                r = sd_bus_open_system(&c->bus);
+        if (r < 0) {
+                *why = user ? "cannot connect to the user's service manager (is a user session running?)"
+                            : "cannot connect to systemd over D-Bus";
+                return r;
+        }
+        (void) sd_bus_set_allow_interactive_authorization(c->bus, ask_password);
+        return 0;
+}
+
+/* Reads the properties unit-tls needs from one interface with a single GetAll round trip
+ * (instead of one Get each), skipping the rest. */
+static int read_props(SdCtx *c, const char *path, const char *iface, UnitState *s) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(c->bus, DESTINATION, path, "org.freedesktop.DBus.Properties", "GetAll", &c->error,
+                                   &reply, "s", iface);
+        if (r < 0)
+                return r;
+        if ((r = sd_bus_message_enter_container(reply, 'a', "{sv}")) < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key;
+                if ((r = sd_bus_message_read(reply, "s", &key)) < 0)
+                        return r;
+                char ***strv_target = streq(key, "DropInPaths") ? &s->dropins
+                                     : streq(key, "Environment") ? &s->environment : NULL;
+                char **str_target = streq(key, "ActiveState") ? &s->active_state
+                                    : streq(key, "Result") ? &s->result : NULL;
+                if (strv_target) {
+                        if ((r = sd_bus_message_enter_container(reply, 'v', "as")) < 0 ||
+                            (r = sd_bus_message_read_strv(reply, strv_target)) < 0 ||
+                            (r = sd_bus_message_exit_container(reply)) < 0)
+                                return r;
+                } else if (str_target) {
+                        const char *v;
+                        if ((r = sd_bus_message_read(reply, "v", "s", &v)) < 0)
+                                return r;
+                        free(*str_target);
+                        if (!(*str_target = strdup(v)))
+                                return -ENOMEM;
+                } else if (streq(key, "NeedDaemonReload")) {
+                        int b;
+                        if ((r = sd_bus_message_read(reply, "v", "b", &b)) < 0)
+                                return r;
+                        s->need_reload = b;
+                } else if (streq(key, "MainPID")) {
+                        if ((r = sd_bus_message_read(reply, "v", "u", &s->main_pid)) < 0)
+                                return r;
+                } else if (streq(key, "EnvironmentFiles")) {
+                        const char *f;
+                        int ignore;
+                        if ((r = sd_bus_message_enter_container(reply, 'v', "a(sb)")) < 0 ||
+                            (r = sd_bus_message_enter_container(reply, 'a', "(sb)")) < 0)
+                                return r;
+                        while ((r = sd_bus_message_read(reply, "(sb)", &f, &ignore)) > 0)
+                                if ((r = strv_consume(&s->environment_files, xasprintf("%s%s", ignore ? "-" : "", f))) < 0)
+                                        return r;
+                        if (r < 0 || (r = sd_bus_message_exit_container(reply)) < 0 ||
+                            (r = sd_bus_message_exit_container(reply)) < 0)
+                                return r;
+                } else if ((r = sd_bus_message_skip(reply, "v")) < 0)
+                        return r;
+                if ((r = sd_bus_message_exit_container(reply)) < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(reply);
+}
+
+static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
+        SdCtx *c = ctx;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        /* Declared before the first goto: a jump over a _cleanup_ initialiser frees garbage. */
+        _cleanup_free_ char *path = NULL;
+        const char *p;
+        int r;
+
+        unit_state_done(s);
+        r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, load ? "LoadUnit" : "GetUnit",
+                               &c->error, &reply, "s", id);
+        if (r < 0 && !load && sd_bus_error_has_name(&c->error, "org.freedesktop.systemd1.NoSuchUnit")) {
+                sd_bus_error_free(&c->error);
+                return 0;  /* not loaded: !s->loaded */
+        }
+        if (r < 0 || (r = sd_bus_message_read(reply, "o", &p)) < 0)
+                goto fail;
+        if (!(path = strdup(p)))
+                return -ENOMEM;
+        if ((r = read_props(c, path, UNIT_IFACE, s)) < 0 || (r = read_props(c, path, SERVICE_IFACE, s)) < 0)
+                goto fail;
+        s->loaded = true;
+        return 0;
+fail:
+        if (r == -ENOMEM)
+                return r;
+        *why = error_text(c, r);
+        return r < 0 ? r : -EIO;
+}
+
+static int sd_reload(void *ctx, const char **why) {
+        SdCtx *c = ctx;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r = sd_bus_message_new_method_call(c->bus, &m, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "Reload");
+        if (r >= 0)
+                r = sd_bus_call(c->bus, m, RELOAD_TIMEOUT_USEC, &c->error, &reply);
+        if (r < 0)
+                *why = error_text(c, r);
+        return r;
+}
+
+typedef struct Waiter {
+        char **paths;      /* job path per unit, NULL when none was enqueued */
+        char **results;
+        size_t n, pending;
+} Waiter;
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Waiter *w = userdata;
+        uint32_t id;
+        const char *path, *unit, *result;
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        /* Matched by job path: the unit name may be the real id of an alias we asked for. */
+        for (size_t i = 0; i < w->n; i++)
+                if (w->paths[i] && !w->results[i] && streq(w->paths[i], path)) {
+                        w->results[i] = strdup(result);
+                        w->pending--;
+                }
+        return 0;
+}
+
+static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
+        SdCtx *c = ctx;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        size_t n = strv_length(ids);
+        Waiter w = { .n = n, .results = results };
+        int r;
+
+        w.paths = calloc(n, sizeof(char *));
+        if (!w.paths)
+                return -ENOMEM;
+        /* The match first, then every job, then wait: no JobRemoved can be missed. */
+        r = sd_bus_match_signal(c->bus, &slot, c->direct ? NULL : DESTINATION, MANAGER_PATH, MANAGER_IFACE,
+                                "JobRemoved", on_job_removed, &w);
+        if (r < 0) {
+                *why = "cannot subscribe to systemd's job signals";
+                goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                const char *job;
+                r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "RestartUnit", &c->error,
+                                       &reply, "ss", ids[i], "replace");
+                if (r < 0 || (r = sd_bus_message_read(reply, "o", &job)) < 0) {
+                        results[i] = xasprintf("cannot restart: %s", error_text(c, r));
+                        continue;
+                }
+                if (!(w.paths[i] = strdup(job))) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                w.pending++;
+        }
+        for (uint64_t waited = 0; w.pending > 0 && waited < JOB_TIMEOUT_USEC;) {
+                r = sd_bus_process(c->bus, NULL);
+                if (r > 0)
+                        continue;
+                if (r >= 0)
+                        r = sd_bus_wait(c->bus, 1000000);
+                if (r < 0) {
+                        *why = "lost the connection to systemd while waiting for the restarts";
+                        goto out;
+                }
+                if (r == 0)
+                        waited += 1000000;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (w.paths[i] && !results[i])
+                        results[i] = strdup("timeout");
+        r = 0;
+out:
+        for (size_t i = 0; i < n; i++)
+                free(w.paths[i]);
+        free(w.paths);
+        return r;
+}
+
+/* Is pid still systemd's child between fork() and execve()? A Type=simple start job is done
+ * as soon as the main process is forked; until it execs, it runs the manager's code (named
+ * "systemd", then "(binary)") with the manager's environment, not the service's. (Inside
+ * execve() itself, the environment reads empty for a moment: see sd_environ_has_once().) */
+static bool not_yet_executed(uint32_t pid) {
+        char path[64], comm[32] = "", exe[PATH_MAX];
+        snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return false;
+        bool named = fgets(comm, sizeof(comm), f) != NULL;
+        fclose(f);
+        if (named && comm[0] == '(')
+                return true;
+        snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+        ssize_t k = readlink(path, exe, sizeof(exe) - 1);
+        if (k <= 0)
+                return false;
+        exe[k] = '\0';
+        const char *base = strrchr(exe, '/');
+        return streq(base ? base + 1 : exe, "systemd");
+}
+
+/* 1/0: found or not; *settled false when the environment read empty (pid is inside execve():
+ * the new program's memory is mapped before its environment is placed in it). */
+static int sd_environ_has_once(uint32_t pid, const char *assignment, bool *settled) {
+        _cleanup_free_ char *env = NULL;
+        size_t size = 0;
+        int r = proc_environ_read(pid, &env, &size);
+        if (r < 0)
+                return r;
+        *settled = size > 0;
+        for (size_t i = 0; i < size; i += strlen(env + i) + 1)
+                if (streq(env + i, assignment))
+                        return 1;
+        return 0;
+}
+
+#define EXEC_WAIT_USEC (5ULL * 1000000ULL)
+#define EXEC_POLL_USEC 10000ULL
+
+static int sd_environ_has(void *ctx, uint32_t pid, const char *assignment) {
+        (void) ctx;
+        for (uint64_t waited = 0;; waited += EXEC_POLL_USEC) {
+                bool settled = true;
+                int r = sd_environ_has_once(pid, assignment, &settled);
+                if (r != 0 || waited >= EXEC_WAIT_USEC || (settled && !not_yet_executed(pid)))
+                        return r;
+                (void) usleep(EXEC_POLL_USEC);
+        }
+}
+
+static void sd_close(void *ctx) {
+        SdCtx *c = ctx;
+        if (!c)
+                return;
+        sd_bus_flush_close_unref(c->bus);
+        sd_bus_error_free(&c->error);
+        free(c->why);
+        free(c);
+}
+
+const BusOps bus_ops_sdbus = {
+        .connect = sd_connect,
+        .read_state = sd_read_state,
+        .reload = sd_reload,
+        .restart = sd_restart,
+        .environ_has = sd_environ_has,
+        .close = sd_close,
+};
+
+int bus_list_services(void *ctx, char ***ret) {
+        SdCtx *c = ctx;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        char **l = NULL;
+        int r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "ListUnits", &c->error, &reply, "");
+        if (r < 0)
+                return r;
+        if ((r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)")) < 0)
+                return r;
+        const char *id;
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)) > 0)
+                if (endswith(id, ".service") && strv_extend(&l, id) < 0) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+        if (r < 0) {
+                strv_free(l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The operations unit-tls needs from a running systemd, behind a table so unit tests can
+ * inject failures. bus_ops_sdbus is the real one, over sd-bus. */
+
+#include "basic/util.h"
+
+typedef struct UnitState {
+        char *active_state;
+        char *result;              /* Service.Result */
+        char **environment;        /* Environment= as systemd holds it */
+        char **environment_files;  /* EnvironmentFiles, "-" prefixed when errors are ignored */
+        char **dropins;
+        uint32_t main_pid;
+        bool need_reload;
+        bool loaded;               /* false: systemd has not loaded the unit (nothing to compare) */
+} UnitState;
+
+void unit_state_done(UnitState *s);
+
+typedef struct BusOps {
+        /* Connects; user selects the user manager. why is set on failure. */
+        int (*connect)(void *ctx, bool user, bool ask_password, const char **why);
+        /* Reads a unit's state; with load=false an unloaded unit is reported as !loaded. */
+        int (*read_state)(void *ctx, const char *id, bool load, UnitState *ret, const char **why);
+        /* Manager.Reload(), waiting for it to finish. */
+        int (*reload)(void *ctx, const char **why);
+        /* RestartUnit for every id, all enqueued before waiting, each matched by its job path.
+         * results[i] receives the job result ("done", "failed", ...) or an error text. */
+        int (*restart)(void *ctx, char **ids, char **results, const char **why);
+        /* 1/0: does process pid's environment hold assignment; < 0 cannot read it. */
+        int (*environ_has)(void *ctx, uint32_t pid, const char *assignment);
+        void (*close)(void *ctx);
+} BusOps;
+
+extern const BusOps bus_ops_sdbus;
+/* A context for bus_ops_sdbus. */
+void *bus_sdbus_new(void);
+
+/* Every service unit systemd has loaded (ListUnits), for audit. ctx from bus_sdbus_new(). */
+int bus_list_services(void *ctx, char ***ret);

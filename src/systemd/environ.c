@@ -1,0 +1,1767 @@
+/* SPDX-License-Identifier: MIT */
+/* systemd 252's environment rules, re-implemented from its documented and observed behaviour:
+ * Environment=/UnsetEnvironment= word splitting, unit specifiers and the EnvironmentFile= format.
+ */
+
+#include "systemd/environ.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#define WHITESPACE " \t\n\r"
+#define NEWLINE "\n\r"
+#define LETTERS_DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+#define UNIT_NAME_MAX 256
+#define UNIT_NAME_HASH_LENGTH_CHARS 16
+
+static bool is_ws(char c) {
+        return c != 0 && strchr(WHITESPACE, c);
+}
+
+static bool is_newline(char c) {
+        return c == '\n' || c == '\r';
+}
+
+static int unhex(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+/* sysconf() asks the kernel every time: once per process is enough. */
+static size_t arg_max(void) {
+        static size_t cached;
+        if (cached == 0) {
+                long l = sysconf(_SC_ARG_MAX);
+                cached = l > 0 ? (size_t) l : 2 * 1024 * 1024;
+        }
+        return cached;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* UTF-8 and C escapes */
+
+/* systemd also refuses the non-characters U+FDD0..U+FDEF and U+xxFFFE/U+xxFFFF, which util.c's
+ * utf8_is_valid() accepts; env values must be judged by systemd's rule. */
+static bool unichar_is_valid(uint32_t c) {
+        if (c >= 0x110000)
+                return false;
+        if ((c & 0xFFFFF800) == 0xD800)
+                return false;
+        if (c >= 0xFDD0 && c <= 0xFDEF)
+                return false;
+        if ((c & 0xFFFE) == 0xFFFE)
+                return false;
+        return true;
+}
+
+static bool sd_utf8_is_valid_str(const char *s) {
+        return utf8_is_valid(s, strlen(s));
+}
+
+/* Encodes any code point below 2^21, like systemd, which also encodes \u surrogates (the result is
+ * then rejected later as invalid UTF-8, not as an escape error). */
+static void buf_put_unichar(Buf *b, uint32_t c) {
+        char o[4];
+        size_t n;
+
+        if (c < 0x80) {
+                o[0] = (char) c;
+                n = 1;
+        } else if (c < 0x800) {
+                o[0] = (char) (0xC0 | (c >> 6));
+                o[1] = (char) (0x80 | (c & 0x3F));
+                n = 2;
+        } else if (c < 0x10000) {
+                o[0] = (char) (0xE0 | (c >> 12));
+                o[1] = (char) (0x80 | ((c >> 6) & 0x3F));
+                o[2] = (char) (0x80 | (c & 0x3F));
+                n = 3;
+        } else {
+                o[0] = (char) (0xF0 | ((c >> 18) & 0x07));
+                o[1] = (char) (0x80 | ((c >> 12) & 0x3F));
+                o[2] = (char) (0x80 | ((c >> 6) & 0x3F));
+                o[3] = (char) (0x80 | (c & 0x3F));
+                n = 4;
+        }
+        buf_put(b, o, n);
+}
+
+static int hex_digits(const char *p, unsigned n, uint32_t *ret) {
+        uint32_t v = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                int d = unhex(p[i]);
+                if (d < 0)
+                        return -EINVAL;
+                v = (v << 4) | (uint32_t) d;
+        }
+        *ret = v;
+        return 0;
+}
+
+/* One C escape after the backslash at p: appends its expansion to b, returns the number of
+ * characters consumed, or -EINVAL. \x and \NNN give raw bytes, \u and \U UTF-8. */
+static int cunescape_one(const char *p, Buf *b) {
+        static const char simple_from[] = "abfnrtv\\\"'s";
+        static const char simple_to[] = "\a\b\f\n\r\t\v\\\"' ";
+        const char *s;
+        uint32_t v;
+
+        if (*p == 0)
+                return -EINVAL;
+
+        s = strchr(simple_from, *p);
+        if (s) {
+                buf_putc(b, simple_to[s - simple_from]);
+                return 1;
+        }
+
+        switch (*p) {
+        case 'x':
+                if (hex_digits(p + 1, 2, &v) < 0 || v == 0)
+                        return -EINVAL;
+                buf_putc(b, (char) v);
+                return 3;
+        case 'u':
+                if (hex_digits(p + 1, 4, &v) < 0 || v == 0)
+                        return -EINVAL;
+                buf_put_unichar(b, v);
+                return 5;
+        case 'U':
+                if (hex_digits(p + 1, 8, &v) < 0 || v == 0 || !unichar_is_valid(v))
+                        return -EINVAL;
+                buf_put_unichar(b, v);
+                return 9;
+        case '0' ... '7':
+                v = 0;
+                for (unsigned i = 0; i < 3; i++) {
+                        if (p[i] < '0' || p[i] > '7')
+                                return -EINVAL;
+                        v = (v << 3) | (uint32_t) (p[i] - '0');
+                }
+                if (v == 0 || v > 255)
+                        return -EINVAL;
+                buf_putc(b, (char) v);
+                return 3;
+        default:
+                return -EINVAL;
+        }
+}
+
+int extract_word(const char **p, char **ret, unsigned flags) {
+        _cleanup_(buf_free) Buf b = {};
+        const char *s;
+        char quote = 0;
+
+        if (!p || !ret)
+                return -EINVAL;
+
+        s = *p;
+        if (!s) {
+                *ret = NULL;
+                return 0;
+        }
+
+        while (is_ws(*s))
+                s++;
+        if (*s == 0) {
+                *p = s;
+                *ret = NULL;
+                return 0;
+        }
+
+        /* A word was found, even if it unquotes to "". */
+        buf_put(&b, "", 0);
+
+        for (;;) {
+                char c = *s;
+
+                if (c == 0) {
+                        if (quote != 0)
+                                return -EINVAL;
+                        break;
+                }
+
+                if (c == '\\') {
+                        s++;
+                        if (*s == 0)
+                                return -EINVAL;
+                        if (flags & EXTRACT_CUNESCAPE) {
+                                int r = cunescape_one(s, &b);
+                                if (r < 0)
+                                        return r;
+                                s += r;
+                        } else
+                                buf_putc(&b, *s++);
+                        continue;
+                }
+
+                if (quote != 0) {
+                        if (c == quote)
+                                quote = 0;
+                        else
+                                buf_putc(&b, c);
+                        s++;
+                        continue;
+                }
+
+                if ((flags & EXTRACT_UNQUOTE) && (c == '\'' || c == '"')) {
+                        quote = c;
+                        s++;
+                        continue;
+                }
+
+                if (is_ws(c)) {
+                        while (is_ws(*s))
+                                s++;
+                        break;
+                }
+
+                buf_putc(&b, c);
+                s++;
+        }
+
+        if (b.oom)
+                return -ENOMEM;
+
+        char *w = buf_steal(&b);
+        if (!w)
+                return -ENOMEM;
+
+        *p = s;
+        *ret = w;
+        return 1;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Unit names */
+
+static bool unit_type_is_valid(const char *t) {
+        static const char *const types[] = {
+                "service", "mount", "swap", "socket", "target", "device",
+                "automount", "timer", "path", "slice", "scope",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(types); i++)
+                if (streq(t, types[i]))
+                        return true;
+        return false;
+}
+
+/* unit_name_is_valid(UNIT_NAME_ANY): plain, template or instance. */
+static bool unit_name_is_valid(const char *n) {
+        const char *e, *at = NULL;
+
+        if (isempty(n) || strlen(n) >= UNIT_NAME_MAX)
+                return false;
+        e = strrchr(n, '.');
+        if (!e || e == n || !unit_type_is_valid(e + 1))
+                return false;
+        for (const char *i = n; i < e; i++) {
+                if (*i == '@' && !at)
+                        at = i;
+                if (!strchr(LETTERS_DIGITS ":-_.\\@", *i))
+                        return false;
+        }
+        return at != n;
+}
+
+static int unit_name_prefix(const char *id, char **ret) {
+        const char *e;
+        char *s;
+
+        if (!unit_name_is_valid(id))
+                return -EINVAL;
+        e = strchr(id, '@');
+        if (!e)
+                e = strrchr(id, '.');
+        s = strndup(id, (size_t) (e - id));
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+/* The instance of id: between the first '@' and the last '.', NULL for a plain name. */
+static char *unit_name_instance(const char *id) {
+        const char *at, *dot;
+
+        if (!id)
+                return NULL;
+        at = strchr(id, '@');
+        dot = strrchr(id, '.');
+        if (!at || !dot || dot <= at)
+                return NULL;
+        return strndup(at + 1, (size_t) (dot - at - 1));
+}
+
+/* unit_name_unescape(): '-' is '/', "\xHH" a byte, any other backslash an error. */
+static int unit_name_unescape(const char *f, char **ret) {
+        _cleanup_(buf_free) Buf b = {};
+
+        buf_put(&b, "", 0);
+        for (; *f; f++) {
+                if (*f == '-')
+                        buf_putc(&b, '/');
+                else if (*f == '\\') {
+                        uint32_t v;
+
+                        if (f[1] != 'x' || hex_digits(f + 2, 2, &v) < 0)
+                                return -EINVAL;
+                        buf_putc(&b, (char) v);
+                        f += 3;
+                } else
+                        buf_putc(&b, *f);
+        }
+        char *s = buf_steal(&b);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+/* path_is_normalized() for an absolute path: no "." or ".." component and no "//". */
+static bool path_is_normalized(const char *p) {
+        if (strstr(p, "//"))
+                return false;
+        for (const char *c = p; c; c = strchr(c, '/')) {
+                c++;
+                if (startswith(c, "./") || streq(c, ".") || startswith(c, "../") || streq(c, ".."))
+                        return false;
+                if (*c == 0)
+                        break;
+        }
+        return true;
+}
+
+static int unit_name_path_unescape(const char *f, char **ret) {
+        _cleanup_free_ char *w = NULL;
+        char *s;
+        int r;
+
+        if (isempty(f))
+                return -EINVAL;
+        if (streq(f, "-")) {
+                s = strdup("/");
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+        r = unit_name_unescape(f, &w);
+        if (r < 0)
+                return r;
+        if (w[0] == '/' || endswith(w, "/"))
+                return -EINVAL;
+        s = xasprintf("/%s", w);
+        if (!s)
+                return -ENOMEM;
+        if (!path_is_normalized(s)) {
+                free(s);
+                return -EINVAL;
+        }
+        *ret = s;
+        return 0;
+}
+
+/* Long names are hashed by systemd ("..._0123456789abcdef.mount"); those can't be turned back into
+ * a path, so %f refuses them. */
+static bool unit_name_is_hashed(const char *id) {
+        const char *s;
+
+        if (!unit_name_is_valid(id) || strchr(id, '@'))
+                return false;
+        s = strrchr(id, '.');
+        if (s - id < UNIT_NAME_HASH_LENGTH_CHARS + 1)
+                return false;
+        s -= UNIT_NAME_HASH_LENGTH_CHARS;
+        if (s[-1] != '_')
+                return false;
+        for (size_t i = 0; i < UNIT_NAME_HASH_LENGTH_CHARS; i++)
+                if (!strchr("0123456789abcdef", s[i]))
+                        return false;
+        return true;
+}
+
+/* unit_name_escape(): '/' -> '-', a leading '.' and anything outside [A-Za-z0-9:_.] -> \xHH. */
+static char *unit_name_escape(const char *f) {
+        Buf b = {};
+
+        buf_put(&b, "", 0);
+        if (*f == '.') {
+                buf_puts(&b, "\\x2e");
+                f++;
+        }
+        for (; *f; f++) {
+                if (*f == '/')
+                        buf_putc(&b, '-');
+                else if (!strchr(LETTERS_DIGITS ":_.", *f))
+                        buf_printf(&b, "\\x%02x", (unsigned) (unsigned char) *f);
+                else
+                        buf_putc(&b, *f);
+        }
+        return buf_steal(&b);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Host facts */
+
+/* Reads a whole (small) file; embedded NULs are kept, size returned separately. */
+static int read_full(const char *path, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_(buf_free) Buf b = {};
+        char chunk[4096];
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        buf_put(&b, "", 0);
+        for (;;) {
+                ssize_t n = read(fd, chunk, sizeof chunk);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                buf_put(&b, chunk, (size_t) n);
+                if (b.len > 4 * 1024 * 1024)
+                        return -E2BIG;
+        }
+        size_t size = b.len;
+        char *s = buf_steal(&b);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+static char *root_path(const char *root, const char *path) {
+        return root ? strjoin_path(root, path) : strdup(path);
+}
+
+static int parse_env_data(const char *data, size_t size, const char *path, EnvList *out,
+                          Diags *diags, bool clean);
+
+/* Looks key up in an env-format file (the last assignment wins, as parse_env_file() does).
+ * 0 and *ret (NULL when absent), or negative errno (the file's own error). */
+static int env_file_lookup(const char *path, const char *key, char **ret) {
+        _cleanup_free_ char *data = NULL;
+        _cleanup_(env_list_done) EnvList l = {};
+        size_t size;
+        int r;
+
+        r = read_full(path, &data, &size);
+        if (r < 0)
+                return r;
+        r = parse_env_data(data, size, path, &l, NULL, false);
+        if (r < 0)
+                return r;
+
+        const EnvEntry *e = env_list_get(&l, key);
+        char *v = NULL;
+        if (e) {
+                v = strdup(env_entry_value(e));
+                if (!v)
+                        return -ENOMEM;
+        }
+        *ret = v;
+        return 0;
+}
+
+/* os-release lives in /etc or /usr/lib; a missing file is -EUNATCH as in systemd. */
+static int os_release_field(const char *root, const char *key, char **ret) {
+        static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+        int r = -ENOENT;
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_free_ char *p = root_path(root, paths[i]);
+                if (!p)
+                        return -ENOMEM;
+                r = env_file_lookup(p, key, ret);
+                if (r != -ENOENT)
+                        break;
+        }
+        return r == -ENOENT ? -EUNATCH : r;
+}
+
+/* An ID128 as systemd prints it: 32 lowercase hex digits. Accepts plain or UUID form. */
+static int id128_parse(const char *s, size_t n, char **ret) {
+        char out[33];
+        size_t k = 0;
+        bool nonzero = false;
+
+        while (n > 0 && is_newline(s[n - 1]))
+                n--;
+        if (n != 32 && n != 36)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                if (n == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
+                        if (s[i] != '-')
+                                return -EINVAL;
+                        continue;
+                }
+                int d = unhex(s[i]);
+                if (d < 0 || k >= 32)
+                        return -EINVAL;
+                out[k++] = "0123456789abcdef"[d];
+                nonzero = nonzero || d != 0;
+        }
+        if (k != 32)
+                return -EINVAL;
+        if (!nonzero)
+                return -ENOMEDIUM;
+        out[32] = 0;
+        char *r = strdup(out);
+        if (!r)
+                return -ENOMEM;
+        *ret = r;
+        return 0;
+}
+
+static int read_id128(const char *path, bool missing_is_eunatch, char **ret) {
+        _cleanup_free_ char *data = NULL;
+        size_t size;
+        int r;
+
+        r = read_full(path, &data, &size);
+        if (r == -ENOENT && missing_is_eunatch)
+                return -EUNATCH;
+        if (r < 0)
+                return r;
+        if (size == 0 || startswith(data, "uninitialized"))
+                return -ENOMEDIUM;
+        return id128_parse(data, size, ret);
+}
+
+static int hostname_get(const char *root, bool shorten, char **ret) {
+        _cleanup_free_ char *h = NULL;
+        int r;
+
+        if (root) {
+                /* No running kernel for an OS tree: its configured static hostname. */
+                _cleanup_free_ char *p = root_path(root, "/etc/hostname"), *data = NULL;
+                if (!p)
+                        return -ENOMEM;
+                r = read_full(p, &data, NULL);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                if (r >= 0) {
+                        char *s = data + strspn(data, WHITESPACE);
+                        size_t n = strcspn(s, NEWLINE);
+                        while (n > 0 && is_ws(s[n - 1]))
+                                n--;
+                        if (n > 0 && *s != '#') {
+                                h = strndup(s, n);
+                                if (!h)
+                                        return -ENOMEM;
+                        }
+                }
+        } else {
+                struct utsname u;
+                if (uname(&u) < 0)
+                        return -errno;
+                if (!isempty(u.nodename) && !streq(u.nodename, "(none)")) {
+                        h = strdup(u.nodename);
+                        if (!h)
+                                return -ENOMEM;
+                }
+        }
+        if (!h) {
+                h = strdup("localhost");
+                if (!h)
+                        return -ENOMEM;
+        }
+        if (shorten)
+                h[strcspn(h, ".")] = 0;
+        *ret = TAKE_PTR(h);
+        return 0;
+}
+
+static const char *architecture_name(const char *machine) {
+        static const struct {
+                const char *machine, *arch;
+        } table[] = {
+                { "x86_64", "x86-64" },   { "i686", "x86" },        { "i586", "x86" },
+                { "i486", "x86" },        { "i386", "x86" },        { "aarch64", "arm64" },
+                { "aarch64_be", "arm64-be" }, { "armv8l", "arm" },  { "armv7l", "arm" },
+                { "armv7b", "arm-be" },   { "armv6l", "arm" },      { "ppc64le", "ppc64-le" },
+                { "ppc64", "ppc64" },     { "ppcle", "ppc-le" },    { "ppc", "ppc" },
+                { "s390x", "s390x" },     { "s390", "s390" },       { "riscv64", "riscv64" },
+                { "riscv32", "riscv32" }, { "loongarch64", "loongarch64" }, { "mips64", "mips64" },
+                { "mips", "mips" },       { "sparc64", "sparc64" }, { "alpha", "alpha" },
+                { "parisc64", "parisc64" }, { "parisc", "parisc" }, { "m68k", "m68k" },
+                { "ia64", "ia64" },       { "sh", "sh" },           { "arc", "arc" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(machine, table[i].machine))
+                        return table[i].arch;
+        return machine;
+}
+
+/* A tiny path_simplify(): collapses "//" and "/./", drops a trailing '/'. */
+static void path_simplify(char *p) {
+        char *t = p;
+
+        for (const char *f = p; *f;) {
+                if (*f == '/' && t > p && t[-1] == '/') {
+                        f++;
+                        continue;
+                }
+                if (*f == '.' && t > p && t[-1] == '/' && (f[1] == '/' || f[1] == 0)) {
+                        f++;
+                        continue;
+                }
+                *t++ = *f++;
+        }
+        while (t > p + 1 && t[-1] == '/')
+                t--;
+        *t = 0;
+}
+
+static bool env_path_ok(const char *e) {
+        return e && e[0] == '/' && strlen(e) < PATH_MAX;
+}
+
+static int user_home(char **ret) {
+        const char *e = secure_getenv("HOME");
+        char *h;
+
+        if (!env_path_ok(e)) {
+                uid_t u = getuid();
+                if (u == 0)
+                        e = "/root";
+                else {
+                        struct passwd *pw;
+                        errno = 0;
+                        pw = getpwuid(u);
+                        if (!pw)
+                                return errno > 0 ? -errno : -ESRCH;
+                        e = pw->pw_dir;
+                        if (!env_path_ok(e))
+                                return -EINVAL;
+                }
+        }
+        h = strdup(e);
+        if (!h)
+                return -ENOMEM;
+        path_simplify(h);
+        *ret = h;
+        return 0;
+}
+
+static int user_shell(char **ret) {
+        const char *e = secure_getenv("SHELL");
+        char *s;
+
+        if (!env_path_ok(e)) {
+                uid_t u = getuid();
+                if (u == 0)
+                        e = "/bin/sh";
+                else {
+                        struct passwd *pw;
+                        errno = 0;
+                        pw = getpwuid(u);
+                        if (!pw)
+                                return errno > 0 ? -errno : -ESRCH;
+                        e = pw->pw_shell;
+                        if (!env_path_ok(e))
+                                return -EINVAL;
+                }
+        }
+        s = strdup(e);
+        if (!s)
+                return -ENOMEM;
+        path_simplify(s);
+        *ret = s;
+        return 0;
+}
+
+/* sd_path_lookup() for the user manager: $ENV when absolute, else ~/suffix. */
+static int xdg_dir(const char *env, const char *home_suffix, char **ret) {
+        const char *e = secure_getenv(env);
+        char *s;
+
+        if (env_path_ok(e))
+                s = strdup(e);
+        else {
+                _cleanup_free_ char *h = NULL;
+                int r;
+
+                if (!home_suffix)
+                        return -ENXIO;
+                r = user_home(&h);
+                if (r < 0)
+                        return r;
+                s = strjoin_path(h, home_suffix);
+        }
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+enum { DIR_RUNTIME, DIR_STATE, DIR_CACHE, DIR_LOGS, DIR_CONFIG };
+
+static int special_dir(bool user, int which, char **ret) {
+        static const char *const system_dirs[] = {
+                [DIR_RUNTIME] = "/run", [DIR_STATE] = "/var/lib", [DIR_CACHE] = "/var/cache",
+                [DIR_LOGS] = "/var/log", [DIR_CONFIG] = "/etc",
+        };
+        char *s;
+
+        if (!user) {
+                s = strdup(system_dirs[which]);
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+
+        switch (which) {
+        case DIR_RUNTIME:
+                return xdg_dir("XDG_RUNTIME_DIR", NULL, ret);
+        case DIR_STATE:
+                return xdg_dir("XDG_STATE_HOME", ".local/state", ret);
+        case DIR_CACHE:
+                return xdg_dir("XDG_CACHE_HOME", ".cache", ret);
+        case DIR_CONFIG:
+                return xdg_dir("XDG_CONFIG_HOME", ".config", ret);
+        default: {
+                _cleanup_free_ char *st = NULL;
+                int r = xdg_dir("XDG_STATE_HOME", ".local/state", &st);
+                if (r < 0)
+                        return r;
+                s = strjoin_path(st, "log");
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+        }
+}
+
+static bool is_dir(const char *p) {
+        struct stat st;
+        return stat(p, &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
+/* tmp_dir()/var_tmp_dir(): the user manager honours $TMPDIR, $TEMP, $TMP. */
+static int tmp_dir(const SpecifierContext *ctx, const char *fallback, char **ret) {
+        const char *p = fallback;
+        char *s;
+
+        if (ctx && ctx->user && !ctx->root) {
+                static const char *const vars[] = { "TMPDIR", "TEMP", "TMP" };
+                for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
+                        const char *e = secure_getenv(vars[i]);
+                        if (env_path_ok(e) && path_is_normalized(e) && is_dir(e)) {
+                                p = e;
+                                break;
+                        }
+                }
+        }
+        s = strdup(p);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+/* chase_symlinks(path, root): resolves every symlink as if root were "/" (absolute targets and
+ * ".." stay inside root). Returns the resolved path as seen from inside root. */
+static int chase_in_root(const char *root, const char *path, char **ret) {
+        _cleanup_(buf_free) Buf done = {};
+        _cleanup_free_ char *todo = NULL;
+        unsigned links = 0;
+
+        if (!path || path[0] != '/')
+                return -EINVAL;
+        todo = strdup(path);
+        if (!todo)
+                return -ENOMEM;
+        buf_put(&done, "", 0);
+
+        for (;;) {
+                char *p = todo;
+                size_t n;
+
+                while (*p == '/')
+                        p++;
+                if (*p == 0)
+                        break;
+                n = strcspn(p, "/");
+                _cleanup_free_ char *comp = strndup(p, n), *rest = strdup(p + n);
+                if (!comp || !rest)
+                        return -ENOMEM;
+
+                if (streq(comp, ".")) {
+                        free(todo);
+                        todo = TAKE_PTR(rest);
+                        continue;
+                }
+                if (streq(comp, "..")) {
+                        char *slash = done.len > 0 ? strrchr(done.data, '/') : NULL;
+                        if (slash) {
+                                *slash = 0;
+                                done.len = (size_t) (slash - done.data);
+                        }
+                        free(todo);
+                        todo = TAKE_PTR(rest);
+                        continue;
+                }
+
+                buf_printf(&done, "/%s", comp);
+                if (done.oom)
+                        return -ENOMEM;
+
+                _cleanup_free_ char *full = root ? strjoin_path(root, done.data) : strdup(done.data);
+                struct stat st;
+                if (!full)
+                        return -ENOMEM;
+                if (lstat(full, &st) < 0)
+                        return -errno;
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        ssize_t k;
+
+                        if (++links > 32)
+                                return -ELOOP;
+                        k = readlink(full, target, sizeof target - 1);
+                        if (k < 0)
+                                return -errno;
+                        target[k] = 0;
+                        if (target[0] == '/')
+                                done.len = 0;
+                        else {
+                                char *slash = strrchr(done.data, '/');
+                                done.len = (size_t) (slash - done.data);
+                        }
+                        done.data[done.len] = 0;
+                        free(todo);
+                        todo = xasprintf("%s%s%s", target[0] == '/' ? "" : "/", target, rest);
+                        if (!todo)
+                                return -ENOMEM;
+                        continue;
+                }
+                if (!S_ISDIR(st.st_mode) && *rest && strspn(rest, "/") != strlen(rest))
+                        return -ENOTDIR;
+                free(todo);
+                todo = TAKE_PTR(rest);
+        }
+
+        char *r = done.len > 0 ? buf_steal(&done) : strdup("/");
+        if (!r)
+                return -ENOMEM;
+        *ret = r;
+        return 0;
+}
+
+/* %y: the fragment with symlinks resolved (inside ctx->root when given). */
+static int real_fragment_path(const SpecifierContext *ctx, char **ret) {
+        if (!ctx || !ctx->fragment_path)
+                return -ENOENT;
+        return chase_in_root(ctx->root, ctx->fragment_path, ret);
+}
+
+/* cg_escape(): names that could clash with cgroupfs attribute files get a '_' prefix. */
+static char *cg_escape(const char *p) {
+        static const char *const ctrl[] = { "cpu", "cpuacct", "cpuset", "io", "blkio", "memory",
+                                            "devices", "pids", "cgroup" };
+        bool esc = p[0] == '_' || p[0] == '.' || streq(p, "notify_on_release") ||
+                   streq(p, "release_agent") || streq(p, "tasks");
+
+        for (size_t i = 0; !esc && i < ELEMENTSOF(ctrl); i++) {
+                const char *t = startswith(p, ctrl[i]);
+                esc = t && *t == '.';
+        }
+        return esc ? xasprintf("_%s", p) : strdup(p);
+}
+
+/* The cgroup path of a slice: "a-b.slice" lives in "/a.slice/a-b.slice". */
+static int slice_path(const char *cg_root, const char *slice, char **ret) {
+        _cleanup_(buf_free) Buf b = {};
+        const char *end = endswith(slice, ".slice");
+
+        buf_puts(&b, cg_root);
+        if (!end || streq(slice, "-.slice")) {
+                char *s = buf_steal(&b);
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+        for (const char *d = slice; d <= end; d++)
+                if (d == end || *d == '-') {
+                        _cleanup_free_ char *part = NULL, *name = NULL, *esc = NULL;
+                        part = strndup(slice, (size_t) (d - slice));
+                        if (!part)
+                                return -ENOMEM;
+                        name = xasprintf("%s.slice", part);
+                        if (!name)
+                                return -ENOMEM;
+                        esc = cg_escape(name);
+                        if (!esc)
+                                return -ENOMEM;
+                        buf_printf(&b, "/%s", esc);
+                }
+        char *s = buf_steal(&b);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+/* %c %r %R: the deprecated cgroup specifiers, assuming the default slice (Slice= not known here). */
+static int cgroup_specifier(const SpecifierContext *ctx, const char *id, char which, char **ret) {
+        _cleanup_free_ char *cg_root = NULL, *slice = NULL, *spath = NULL, *inst = NULL;
+        int r;
+
+        if (ctx->user)
+                cg_root = xasprintf("/user.slice/user-%u.slice/user@%u.service",
+                                    (unsigned) getuid(), (unsigned) getuid());
+        else
+                cg_root = strdup("");
+        if (!cg_root)
+                return -ENOMEM;
+        if (which == 'R') {
+                *ret = isempty(cg_root) ? NULL : TAKE_PTR(cg_root);
+                return 0;
+        }
+
+        inst = unit_name_instance(id);
+        if (inst) {
+                _cleanup_free_ char *prefix = NULL, *escaped = NULL;
+                r = unit_name_prefix(id, &prefix);
+                if (r < 0)
+                        return r;
+                escaped = unit_name_escape(prefix);
+                if (!escaped)
+                        return -ENOMEM;
+                slice = xasprintf("%s-%s.slice", ctx->user ? "app" : "system", escaped);
+        } else
+                slice = strdup(ctx->user ? "app.slice" : "system.slice");
+        if (!slice)
+                return -ENOMEM;
+        r = slice_path(cg_root, slice, &spath);
+        if (r < 0)
+                return r;
+        if (which == 'r') {
+                *ret = TAKE_PTR(spath);
+                return 0;
+        }
+        _cleanup_free_ char *esc = cg_escape(id);
+        if (!esc)
+                return -ENOMEM;
+        char *s = xasprintf("%s/%s", spath, esc);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int dup_or_null(const char *s, char **ret) {
+        char *d = NULL;
+
+        if (!isempty(s)) {
+                d = strdup(s);
+                if (!d)
+                        return -ENOMEM;
+        }
+        *ret = d;
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Specifiers */
+
+/* Specifiers that need no unit: systemd's COMMON_SYSTEM_SPECIFIERS and COMMON_TMP_SPECIFIERS.
+ * Returns 1 when handled, 0 when c is not one of them, or negative errno. */
+static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
+        const char *root = ctx ? ctx->root : NULL;
+        const char *osr = NULL;
+
+        switch (c) {
+        case 'a': {
+                struct utsname u;
+                if (uname(&u) < 0)
+                        return -errno;
+                return dup_or_null(architecture_name(u.machine), ret) ?: 1;
+        }
+        case 'A':
+                osr = "IMAGE_VERSION";
+                break;
+        case 'B':
+                osr = "BUILD_ID";
+                break;
+        case 'M':
+                osr = "IMAGE_ID";
+                break;
+        case 'o':
+                osr = "ID";
+                break;
+        case 'w':
+                osr = "VERSION_ID";
+                break;
+        case 'W':
+                osr = "VARIANT_ID";
+                break;
+        case 'b':
+                return read_id128("/proc/sys/kernel/random/boot_id", false, ret) ?: 1;
+        case 'm': {
+                _cleanup_free_ char *p = root_path(root, "/etc/machine-id");
+                if (!p)
+                        return -ENOMEM;
+                return read_id128(p, root != NULL, ret) ?: 1;
+        }
+        case 'H':
+                return hostname_get(root, false, ret) ?: 1;
+        case 'l':
+                return hostname_get(root, true, ret) ?: 1;
+        case 'q': {
+                _cleanup_free_ char *p = root_path(root, "/etc/machine-info"), *v = NULL;
+                if (!p)
+                        return -ENOMEM;
+                if (env_file_lookup(p, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
+                        *ret = TAKE_PTR(v);
+                        return 1;
+                }
+                return hostname_get(root, true, ret) ?: 1;
+        }
+        case 'v': {
+                struct utsname u;
+                if (uname(&u) < 0)
+                        return -errno;
+                return dup_or_null(u.release, ret) ?: 1;
+        }
+        case 'T':
+                return tmp_dir(ctx, "/tmp", ret) ?: 1;
+        case 'V':
+                return tmp_dir(ctx, "/var/tmp", ret) ?: 1;
+        default:
+                return 0;
+        }
+
+        return os_release_field(root, osr, ret) ?: 1;
+}
+
+static int creds_specifier(bool user, char c, char **ret) {
+        uid_t uid = user ? getuid() : 0;
+        gid_t gid = user ? getgid() : 0;
+        char *s = NULL;
+
+        switch (c) {
+        case 'u': {
+                struct passwd *pw = uid == 0 ? NULL : getpwuid(uid);
+                s = uid == 0 ? strdup("root") : pw ? strdup(pw->pw_name) : xasprintf("%u", (unsigned) uid);
+                break;
+        }
+        case 'U':
+                s = xasprintf("%u", (unsigned) uid);
+                break;
+        case 'g': {
+                struct group *gr = gid == 0 ? NULL : getgrgid(gid);
+                s = gid == 0 ? strdup("root") : gr ? strdup(gr->gr_name) : xasprintf("%u", (unsigned) gid);
+                break;
+        }
+        case 'G':
+                s = xasprintf("%u", (unsigned) gid);
+                break;
+        default:
+                return 0;
+        }
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 1;
+}
+
+/* The unit_full_printf() table. Returns 1 when c is known (then *ret, possibly NULL = empty),
+ * 0 when unknown, or negative errno. */
+static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
+        const char *id = ctx->unit_id ? ctx->unit_id : "";
+        _cleanup_free_ char *inst = unit_name_instance(ctx->unit_id);
+        _cleanup_free_ char *tmp = NULL;
+        char *s;
+        int r;
+
+        switch (c) {
+        case 'n':
+                return dup_or_null(id, ret) ?: 1;
+        case 'N': {
+                const char *dot;
+                if (!unit_name_is_valid(id))
+                        return -EINVAL;
+                dot = strrchr(id, '.');
+                s = strndup(id, (size_t) (dot - id));
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 1;
+        }
+        case 'p':
+                return unit_name_prefix(id, ret) ?: 1;
+        case 'P':
+                r = unit_name_prefix(id, &tmp);
+                if (r < 0)
+                        return r;
+                return unit_name_unescape(tmp, ret) ?: 1;
+        case 'i':
+                return dup_or_null(inst, ret) ?: 1;
+        case 'I':
+                return unit_name_unescape(inst ? inst : "", ret) ?: 1;
+        case 'j':
+        case 'J': {
+                const char *dash;
+                r = unit_name_prefix(id, &tmp);
+                if (r < 0)
+                        return r;
+                dash = strrchr(tmp, '-');
+                if (dash) {
+                        /* an empty last component expands to nothing */
+                        if (dash[1] == 0) {
+                                *ret = NULL;
+                                return 1;
+                        }
+                        memmove(tmp, dash + 1, strlen(dash + 1) + 1);
+                }
+                if (c == 'j') {
+                        *ret = TAKE_PTR(tmp);
+                        return 1;
+                }
+                return unit_name_unescape(tmp, ret) ?: 1;
+        }
+        case 'f':
+                if (inst)
+                        return unit_name_path_unescape(inst, ret) ?: 1;
+                r = unit_name_prefix(id, &tmp);
+                if (r < 0)
+                        return r;
+                if (unit_name_is_hashed(id))
+                        return -ENAMETOOLONG;
+                return unit_name_path_unescape(tmp, ret) ?: 1;
+        case 'y':
+                return real_fragment_path(ctx, ret) ?: 1;
+        case 'Y': {
+                char *slash;
+                r = real_fragment_path(ctx, &tmp);
+                if (r < 0)
+                        return r;
+                slash = strrchr(tmp, '/');
+                if (!slash || slash == tmp) {
+                        /* "/" itself or a file right under it */
+                        s = strdup("/");
+                        if (!s)
+                                return -ENOMEM;
+                        *ret = s;
+                        return 1;
+                }
+                *slash = 0;
+                *ret = TAKE_PTR(tmp);
+                return 1;
+        }
+        case 'c':
+        case 'r':
+        case 'R':
+                return cgroup_specifier(ctx, id, c, ret) ?: 1;
+        case 'C':
+                return special_dir(ctx->user, DIR_CACHE, ret) ?: 1;
+        case 'E':
+                return special_dir(ctx->user, DIR_CONFIG, ret) ?: 1;
+        case 'L':
+                return special_dir(ctx->user, DIR_LOGS, ret) ?: 1;
+        case 'S':
+                return special_dir(ctx->user, DIR_STATE, ret) ?: 1;
+        case 't':
+                return special_dir(ctx->user, DIR_RUNTIME, ret) ?: 1;
+        case 'd':
+                r = special_dir(ctx->user, DIR_RUNTIME, &tmp);
+                if (r < 0)
+                        return r;
+                s = xasprintf("%s/credentials/%s", tmp, id);
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 1;
+        case 'h':
+                if (!ctx->user)
+                        return dup_or_null("/root", ret) ?: 1;
+                return user_home(ret) ?: 1;
+        case 's':
+                if (!ctx->user)
+                        return dup_or_null("/bin/sh", ret) ?: 1;
+                return user_shell(ret) ?: 1;
+        default:
+                r = creds_specifier(ctx->user, c, ret);
+                if (r != 0)
+                        return r;
+                return system_specifier(ctx, c, ret);
+        }
+}
+
+int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
+        _cleanup_(buf_free) Buf b = {};
+        size_t max = arg_max();
+
+        if (!s || !ret)
+                return -EINVAL;
+
+        buf_put(&b, "", 0);
+        for (const char *f = s; *f; f++) {
+                if (*f != '%') {
+                        buf_putc(&b, *f);
+                        continue;
+                }
+                f++;
+                if (*f == 0) {
+                        /* a stray '%' at the end is kept */
+                        buf_putc(&b, '%');
+                        break;
+                }
+                if (*f == '%') {
+                        buf_putc(&b, '%');
+                        continue;
+                }
+
+                _cleanup_free_ char *w = NULL;
+                /* Without a unit, systemd uses only the system and tmp specifiers. */
+                int r = ctx ? unit_specifier(ctx, *f, &w) : system_specifier(NULL, *f, &w);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        if (w)
+                                buf_puts(&b, w);
+                } else if (strchr(LETTERS_DIGITS, *f))
+                        return -EBADSLT;
+                else {
+                        buf_putc(&b, '%');
+                        buf_putc(&b, *f);
+                }
+                if (b.len > max)
+                        return -ENAMETOOLONG;
+        }
+        if (b.oom)
+                return -ENOMEM;
+        if (b.len > max)
+                return -ENAMETOOLONG;
+
+        char *r = buf_steal(&b);
+        if (!r)
+                return -ENOMEM;
+        *ret = r;
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Names and assignments */
+
+static bool env_name_is_valid_n(const char *e, size_t n) {
+        if (!e || n == 0 || (e[0] >= '0' && e[0] <= '9'))
+                return false;
+        if (n > arg_max() - 2)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!e[i] || !strchr(LETTERS_DIGITS "_", e[i]))
+                        return false;
+        return true;
+}
+
+bool env_name_is_valid(const char *name) {
+        return name && env_name_is_valid_n(name, strlen(name));
+}
+
+bool env_assignment_is_valid(const char *s) {
+        const char *eq;
+
+        if (!s)
+                return false;
+        eq = strchr(s, '=');
+        if (!eq || !env_name_is_valid_n(s, (size_t) (eq - s)))
+                return false;
+        if (!sd_utf8_is_valid_str(eq + 1) || strlen(eq + 1) > arg_max() - 3)
+                return false;
+        return strlen(s) <= arg_max() - 1;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* EnvList */
+
+static void env_entry_free(EnvEntry *e) {
+        free(e->assignment);
+        free(e->source);
+        *e = (EnvEntry) {};
+}
+
+void env_list_reset(EnvList *l) {
+        if (!l)
+                return;
+        for (size_t i = 0; i < l->n; i++)
+                env_entry_free(&l->entries[i]);
+        l->n = 0;
+}
+
+void env_list_done(EnvList *l) {
+        if (!l)
+                return;
+        env_list_reset(l);
+        free(l->entries);
+        l->entries = NULL;
+}
+
+/* True when assignment a ("NAME=...") has the name given by the first n bytes of name. */
+static bool entry_has_name(const char *a, const char *name, size_t n) {
+        return strncmp(a, name, n) == 0 && a[n] == '=';
+}
+
+static ssize_t env_list_find(const EnvList *l, const char *name, size_t n) {
+        for (size_t i = 0; i < l->n; i++)
+                if (entry_has_name(l->entries[i].assignment, name, n))
+                        return (ssize_t) i;
+        return -1;
+}
+
+/* Like env_list_set(), but takes ownership of assignment and source (freed on failure). */
+static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
+        const char *eq = assignment ? strchr(assignment, '=') : NULL;
+        ssize_t i;
+
+        if (!assignment || !eq) {
+                free(assignment);
+                free(source);
+                return assignment ? -EINVAL : -ENOMEM;
+        }
+
+        i = env_list_find(l, assignment, (size_t) (eq - assignment));
+        if (i >= 0) {
+                env_entry_free(&l->entries[i]);
+                l->entries[i] = (EnvEntry) { .assignment = assignment, .source = source };
+                return 0;
+        }
+
+        EnvEntry *n = realloc(l->entries, (l->n + 1) * sizeof(EnvEntry));
+        if (!n) {
+                free(assignment);
+                free(source);
+                return -ENOMEM;
+        }
+        l->entries = n;
+        l->entries[l->n++] = (EnvEntry) { .assignment = assignment, .source = source };
+        return 0;
+}
+
+int env_list_set(EnvList *l, const char *assignment, const char *source) {
+        char *a, *s = NULL;
+
+        if (!l || !assignment)
+                return -EINVAL;
+        if (!strchr(assignment, '='))
+                return -EINVAL;
+        a = strdup(assignment);
+        if (source && !(s = strdup(source))) {
+                free(a);
+                return -ENOMEM;
+        }
+        return env_list_set_consume(l, a, s);
+}
+
+const EnvEntry *env_list_get(const EnvList *l, const char *name) {
+        ssize_t i;
+
+        if (!l || !name)
+                return NULL;
+        i = env_list_find(l, name, strlen(name));
+        return i >= 0 ? &l->entries[i] : NULL;
+}
+
+const char *env_entry_value(const EnvEntry *e) {
+        const char *eq;
+
+        if (!e || !e->assignment)
+                return NULL;
+        eq = strchr(e->assignment, '=');
+        return eq ? eq + 1 : NULL;
+}
+
+/* systemd's env_match(): "A" matches any A=..., "A=x" only exactly "A=x". */
+static bool env_match(const char *entry, const char *pattern) {
+        if (streq(entry, pattern))
+                return true;
+        if (strchr(pattern, '='))
+                return false;
+        return entry_has_name(entry, pattern, strlen(pattern));
+}
+
+void env_list_unset(EnvList *l, const char *name_or_assignment) {
+        size_t t = 0;
+
+        if (!l || !name_or_assignment)
+                return;
+        for (size_t i = 0; i < l->n; i++) {
+                if (env_match(l->entries[i].assignment, name_or_assignment)) {
+                        env_entry_free(&l->entries[i]);
+                        continue;
+                }
+                l->entries[t++] = l->entries[i];
+        }
+        l->n = t;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Environment= and UnsetEnvironment= */
+
+int environ_apply_line(EnvList *env, const char *rvalue, const char *source,
+                       const SpecifierContext *ctx, Diags *diags) {
+        if (!env || !rvalue)
+                return -EINVAL;
+
+        if (isempty(rvalue)) {
+                env_list_reset(env);
+                return 0;
+        }
+
+        for (const char *p = rvalue;;) {
+                _cleanup_free_ char *word = NULL, *resolved = NULL;
+                int r;
+
+                r = extract_word(&p, &word, EXTRACT_CUNESCAPE | EXTRACT_UNQUOTE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        diags_add(diags, source, "Invalid syntax, ignoring: %s", rvalue);
+                        return 0;
+                }
+                if (r == 0)
+                        return 0;
+
+                r = specifier_expand(word, ctx, &resolved);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        diags_add(diags, source, "Failed to resolve specifiers in %s, ignoring: %s",
+                                  word, strerror(-r));
+                        continue;
+                }
+
+                if (!env_assignment_is_valid(resolved)) {
+                        diags_add(diags, source, "Invalid environment assignment, ignoring: %s", resolved);
+                        continue;
+                }
+
+                r = env_list_set(env, resolved, source);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int unset_environ_apply_line(char ***list, const char *rvalue, const char *source,
+                             const SpecifierContext *ctx, Diags *diags) {
+        _cleanup_strv_free_ char **n = NULL;
+        int r;
+
+        if (!list || !rvalue)
+                return -EINVAL;
+
+        if (isempty(rvalue)) {
+                strv_free(*list);
+                *list = NULL;
+                return 0;
+        }
+
+        for (const char *p = rvalue;;) {
+                _cleanup_free_ char *word = NULL, *k = NULL;
+
+                r = extract_word(&p, &word, EXTRACT_CUNESCAPE | EXTRACT_UNQUOTE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        /* unlike Environment=, the words before the error are kept */
+                        diags_add(diags, source, "Trailing garbage in UnsetEnvironment, ignoring: %s", rvalue);
+                        break;
+                }
+                if (r == 0)
+                        break;
+
+                r = specifier_expand(word, ctx, &k);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        diags_add(diags, source, "Failed to resolve unit specifiers in %s, ignoring: %s",
+                                  word, strerror(-r));
+                        continue;
+                }
+
+                if (!env_assignment_is_valid(k) && !env_name_is_valid(k)) {
+                        diags_add(diags, source,
+                                  "Invalid environment name or assignment UnsetEnvironment, ignoring: %s", k);
+                        continue;
+                }
+
+                r = strv_consume(&n, TAKE_PTR(k));
+                if (r < 0)
+                        return r;
+        }
+
+        /* Appended without duplicates, as strv_extend_strv(..., true) does. */
+        for (char **i = n; i && *i; i++) {
+                if (strv_contains(*list, *i))
+                        continue;
+                r = strv_extend(list, *i);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* EnvironmentFile= */
+
+typedef struct EnvFileParser {
+        const char *path;
+        EnvList *out;
+        Diags *diags;
+} EnvFileParser;
+
+/* load_env_file_push(): key and value must be UTF-8 (else the whole file fails), then KEY=VALUE
+ * replaces an earlier KEY in place. Names are not checked here. */
+static int env_file_push(EnvFileParser *ps, unsigned line, Buf *key, size_t key_end, Buf *value,
+                         size_t value_end) {
+        _cleanup_free_ char *src = NULL;
+        const char *k = key->data ? key->data : "";
+        const char *v = value->data ? value->data : "";
+        size_t kn = key_end, vn = value_end;
+        int r = 0;
+
+        if (key->oom || value->oom)
+                return -ENOMEM;
+
+        src = ps->path ? xasprintf("%s:%u", ps->path, line) : xasprintf("%u", line);
+        if (!src)
+                return -ENOMEM;
+
+        if (!utf8_is_valid(k, kn)) {
+                diags_add(ps->diags, src, "invalid UTF-8 in key, ignoring the file");
+                return -EINVAL;
+        }
+        if (!utf8_is_valid(v, vn)) {
+                diags_add(ps->diags, src, "invalid UTF-8 value for key %.*s, ignoring the file", (int) kn, k);
+                return -EINVAL;
+        }
+
+        char *a = xasprintf("%.*s=%.*s", (int) kn, k, (int) vn, v);
+        r = env_list_set_consume(ps->out, a, TAKE_PTR(src));
+        key->len = 0;
+        value->len = 0;
+        return r;
+}
+
+static int parse_env_data(const char *data, size_t size, const char *path, EnvList *out,
+                          Diags *diags, bool clean) {
+        enum {
+                PRE_KEY,
+                KEY,
+                PRE_VALUE,
+                VALUE,
+                VALUE_ESCAPE,
+                SINGLE_QUOTE_VALUE,
+                DOUBLE_QUOTE_VALUE,
+                DOUBLE_QUOTE_VALUE_ESCAPE,
+                COMMENT,
+                COMMENT_ESCAPE,
+        } state = PRE_KEY;
+        _cleanup_(buf_free) Buf key = {}, value = {};
+        _cleanup_(env_list_done) EnvList tmp = {};
+        EnvFileParser ps = { .path = path, .out = &tmp, .diags = diags };
+        /* SIZE_MAX: no trailing whitespace pending; else where it starts, to chop it off */
+        size_t key_ws = SIZE_MAX, value_ws = SIZE_MAX;
+        unsigned line = 1, start_line = 1;
+        int r;
+
+        if (!data && size > 0)
+                return -EINVAL;
+        /* systemd reads the file as a C string and refuses embedded NULs */
+        if (size > 0 && memchr(data, 0, size))
+                return -EBADMSG;
+
+        for (size_t i = 0; i < size; i++) {
+                char c = data[i];
+
+                switch (state) {
+                case PRE_KEY:
+                        if (c == '#' || c == ';')
+                                state = COMMENT;
+                        else if (!is_ws(c)) {
+                                state = KEY;
+                                key_ws = SIZE_MAX;
+                                key.len = 0;
+                                start_line = line;
+                                buf_putc(&key, c);
+                        }
+                        break;
+
+                case KEY:
+                        if (is_newline(c))
+                                state = PRE_KEY;
+                        else if (c == '=') {
+                                state = PRE_VALUE;
+                                value_ws = SIZE_MAX;
+                                value.len = 0;
+                        } else {
+                                if (!is_ws(c))
+                                        key_ws = SIZE_MAX;
+                                else if (key_ws == SIZE_MAX)
+                                        key_ws = key.len;
+                                buf_putc(&key, c);
+                        }
+                        break;
+
+                case PRE_VALUE:
+                        if (is_newline(c)) {
+                                state = PRE_KEY;
+                                r = env_file_push(&ps, start_line, &key, key_ws != SIZE_MAX ? key_ws : key.len,
+                                                  &value, value.len);
+                                if (r < 0)
+                                        return r;
+                        } else if (c == '\'')
+                                state = SINGLE_QUOTE_VALUE;
+                        else if (c == '"')
+                                state = DOUBLE_QUOTE_VALUE;
+                        else if (c == '\\')
+                                state = VALUE_ESCAPE;
+                        else if (!is_ws(c)) {
+                                state = VALUE;
+                                buf_putc(&value, c);
+                        }
+                        break;
+
+                case VALUE:
+                        if (is_newline(c)) {
+                                state = PRE_KEY;
+                                r = env_file_push(&ps, start_line, &key, key_ws != SIZE_MAX ? key_ws : key.len,
+                                                  &value, value_ws != SIZE_MAX ? value_ws : value.len);
+                                if (r < 0)
+                                        return r;
+                        } else if (c == '\\') {
+                                state = VALUE_ESCAPE;
+                                value_ws = SIZE_MAX;
+                        } else {
+                                if (!is_ws(c))
+                                        value_ws = SIZE_MAX;
+                                else if (value_ws == SIZE_MAX)
+                                        value_ws = value.len;
+                                buf_putc(&value, c);
+                        }
+                        break;
+
+                case VALUE_ESCAPE:
+                        state = VALUE;
+                        /* an escaped newline is a continuation and vanishes */
+                        if (!is_newline(c))
+                                buf_putc(&value, c);
+                        break;
+
+                case SINGLE_QUOTE_VALUE:
+                        if (c == '\'')
+                                state = PRE_VALUE;
+                        else
+                                buf_putc(&value, c);
+                        break;
+
+                case DOUBLE_QUOTE_VALUE:
+                        if (c == '"')
+                                state = PRE_VALUE;
+                        else if (c == '\\')
+                                state = DOUBLE_QUOTE_VALUE_ESCAPE;
+                        else
+                                buf_putc(&value, c);
+                        break;
+
+                case DOUBLE_QUOTE_VALUE_ESCAPE:
+                        state = DOUBLE_QUOTE_VALUE;
+                        if (strchr("\"\\`$", c))
+                                buf_putc(&value, c);
+                        else if (c != '\n') {
+                                /* like a shell: other escapes keep their backslash */
+                                buf_putc(&value, '\\');
+                                buf_putc(&value, c);
+                        }
+                        break;
+
+                case COMMENT:
+                        if (c == '\\')
+                                state = COMMENT_ESCAPE;
+                        else if (is_newline(c))
+                                state = PRE_KEY;
+                        break;
+
+                case COMMENT_ESCAPE:
+                        /* 252: a backslash-newline in a comment swallows the next line */
+                        state = COMMENT;
+                        break;
+                }
+
+                /* physical line count: "\n", "\r\n" and a lone "\r" each end one line */
+                if (c == '\n' || (c == '\r' && (i + 1 >= size || data[i + 1] != '\n')))
+                        line++;
+        }
+
+        switch (state) {
+        case PRE_VALUE:
+        case VALUE:
+        case VALUE_ESCAPE:
+        case SINGLE_QUOTE_VALUE:
+        case DOUBLE_QUOTE_VALUE:
+        case DOUBLE_QUOTE_VALUE_ESCAPE:
+                r = env_file_push(&ps, start_line, &key, key_ws != SIZE_MAX ? key_ws : key.len, &value,
+                                  state == VALUE && value_ws != SIZE_MAX ? value_ws : value.len);
+                if (r < 0)
+                        return r;
+                break;
+        default:
+                break;
+        }
+
+        /* Invalid entries are dropped when the unit's processes are spawned
+         * (strv_env_clean_with_callback()). */
+        if (clean) {
+                size_t t = 0;
+                for (size_t i = 0; i < tmp.n; i++) {
+                        if (!env_assignment_is_valid(tmp.entries[i].assignment)) {
+                                diags_add(diags, tmp.entries[i].source,
+                                          "Ignoring invalid environment assignment '%s'",
+                                          tmp.entries[i].assignment);
+                                env_entry_free(&tmp.entries[i]);
+                                continue;
+                        }
+                        tmp.entries[t++] = tmp.entries[i];
+                }
+                tmp.n = t;
+        }
+
+        /* merge into out only now, so a failing file leaves it untouched */
+        for (size_t i = 0; i < tmp.n; i++) {
+                r = env_list_set_consume(out, TAKE_PTR(tmp.entries[i].assignment),
+                                         TAKE_PTR(tmp.entries[i].source));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int env_file_parse(const char *data, size_t size, const char *path, EnvList *out, Diags *diags) {
+        if (!out)
+                return -EINVAL;
+        return parse_env_data(data, size, path, out, diags, true);
+}

@@ -1,0 +1,939 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "basic/fs.h"
+#include "systemd/unit-name.h"
+#include "systemd/unit-syntax.h"
+#include "systemd/unit.h"
+
+#define FOLLOW_MAX 8
+
+const char *load_state_to_string(LoadState s) {
+        static const char *const t[] = {
+                [LOAD_LOADED] = "loaded",
+                [LOAD_NOT_FOUND] = "not-found",
+                [LOAD_MASKED] = "masked",
+                [LOAD_ERROR] = "error",
+                [LOAD_BAD_SETTING] = "bad-setting",
+        };
+        return t[s];
+}
+
+int parse_boolean(const char *v) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (strcasecmp(v, yes[i]) == 0)
+                        return 1;
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                if (strcasecmp(v, no[i]) == 0)
+                        return 0;
+        return -EINVAL;
+}
+
+typedef struct NameList {
+        char **names;
+} NameList;
+
+static void name_list_free(void *p) {
+        NameList *l = p;
+        if (l)
+                strv_free(l->names);
+        free(l);
+}
+
+void unit_index_done(UnitIndex *ix) {
+        strmap_done(&ix->ids);
+        strmap_done(&ix->aliases);
+        strmap_done(&ix->dirs);
+        strmap_done(&ix->dir_names);
+        strv_free(ix->all_names);
+        *ix = (UnitIndex) {};
+}
+
+static const char *base_name(const char *p) {
+        const char *s = strrchr(p, '/');
+        return s ? s + 1 : p;
+}
+
+/* A masked fragment or drop-in: empty regular file, character device or link to /dev/null
+ * (null_or_empty_path() in systemd, with the root taken into account for dangling links). */
+static bool null_or_empty_resolve(const LookupPaths *lp, const char *host_path, char **ret_resolved);
+
+static bool null_or_empty(const LookupPaths *lp, const char *host_path) {
+        _cleanup_free_ char *res = NULL;
+        return null_or_empty_resolve(lp, host_path, &res);
+}
+
+/* null_or_empty() that also hands back the resolved path, for reading the file next. */
+static bool null_or_empty_resolve(const LookupPaths *lp, const char *host_path, char **ret_resolved) {
+        struct stat st;
+        if (fs_resolve_under_root_st(lp->root, host_path, ret_resolved, &st) < 0)
+                return false;
+        if (streq(lookup_display_path(lp, *ret_resolved), "/dev/null"))
+                return true;  /* also when the tree has no /dev: a dangling link to it masks */
+        if (st.st_mode == 0 && stat(*ret_resolved, &st) < 0)
+                return false;
+        return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
+/* Is the alias symlink name -> target acceptable (unit_validate_alias_symlink_or_warn())? */
+static bool alias_is_valid(const char *name, const char *target) {
+        UnitNameKind sk = unit_name_classify(name), dk = unit_name_classify(target);
+        const char *st = unit_name_type(name), *dt = unit_name_type(target);
+        if (!sk || !st || !unit_type_may_alias(st))
+                return false;
+        if (sk != UNIT_NAME_PLAIN && !unit_type_may_template(st))
+                return false;
+        if (!dk || !(dk == sk || (sk == UNIT_NAME_INSTANCE && dk == UNIT_NAME_TEMPLATE)))
+                return false;
+        if (dk == UNIT_NAME_INSTANCE) {
+                _cleanup_free_ char *a = NULL, *b = NULL;
+                if (unit_name_instance(name, &a) < 0 || unit_name_instance(target, &b) < 0 || !streq(a, b))
+                        return false;
+        }
+        return dt && streq(st, dt);
+}
+
+/* Resolves the symlink dir/name: returns 0 with *ret = absolute host path (linked unit file or
+ * mask) or a bare unit name (alias); < 0 when systemd would skip the entry. */
+static int resolve_symlink(const LookupPaths *lp, const char *dir, const char *name, char **ret) {
+        char target[PATH_MAX];
+        _cleanup_free_ char *link = strjoin_path(dir, name);
+        if (!link)
+                return -ENOMEM;
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = 0;
+
+        _cleanup_free_ char *abs = NULL;
+        if (target[0] == '/')
+                abs = lp->root ? strjoin_path(lp->root, target) : strdup(target);
+        else
+                abs = strjoin_path(dir, target);
+        if (!abs)
+                return -ENOMEM;
+        /* Only "." and ".." are resolved, never further links (CHASE_NOFOLLOW|CHASE_NONEXISTENT). */
+        _cleanup_free_ char *simple = NULL;
+        if (lp->root) {
+                const char *inner = startswith(abs, lp->root);
+                _cleanup_free_ char *s = path_simplify_dup(inner && (*inner == '/' || !*inner) ? inner : abs);
+                if (!s)
+                        return -ENOMEM;
+                simple = strjoin_path(lp->root, s);
+        } else
+                simple = path_simplify_dup(abs);
+        if (!simple)
+                return -ENOMEM;
+
+        _cleanup_free_ char *parent = strdup(simple);
+        if (!parent)
+                return -ENOMEM;
+        char *slash = strrchr(parent, '/');
+        bool inside = false;
+        for (char **d = lp->search_path; *d && !inside; d++)
+                inside = startswith(simple, *d) && simple[strlen(*d)] == '/';
+        for (char **d = lp->resolved; *d && !inside; d++)
+                inside = startswith(simple, *d) && simple[strlen(*d)] == '/';
+        (void) slash;
+
+        if (!inside) {
+                *ret = TAKE_PTR(link);  /* a linked unit file: the link itself is the fragment */
+                return 0;
+        }
+        const char *tname = base_name(simple);
+        if (!alias_is_valid(name, tname))
+                return -EXDEV;
+        if (streq(tname, name))
+                return -ELOOP;  /* a self-alias means nothing when loading */
+        char *t = strdup(tname);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+static int entry_type(int dfd, struct dirent *de) {
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type;
+        struct stat st;
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return DT_UNKNOWN;
+        return S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+}
+
+/* A directory name PID 1 keeps in its path cache: "<unit name or type>.d". */
+static bool dropin_dir_name_is_valid(const char *name) {
+        const char *e = endswith(name, ".d");
+        if (!e || e == name)
+                return false;
+        _cleanup_free_ char *chopped = strndup(name, (size_t) (e - name));
+        return chopped && (unit_name_is_valid(chopped, UNIT_NAME_ANY) || unit_type_is_valid(chopped));
+}
+
+/* Appends to ix->all_names with a doubling capacity: strv_extend() recounts the vector. */
+static int names_append(UnitIndex *ix, const char *name) {
+        if (ix->n_names + 2 > ix->cap_names) {
+                size_t cap = ix->cap_names ? ix->cap_names * 2 : 256;
+                char **n = realloc(ix->all_names, cap * sizeof(char *));
+                if (!n)
+                        return -ENOMEM;
+                ix->all_names = n;
+                ix->cap_names = cap;
+        }
+        if (!(ix->all_names[ix->n_names] = strdup(name)))
+                return -ENOMEM;
+        ix->all_names[++ix->n_names] = NULL;
+        return 0;
+}
+
+static int index_dir(UnitIndex *ix, const char *dir) {
+        DIR *d = opendir(dir);
+        if (!d)
+                return 0;
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int t = entry_type(dirfd(d), de);
+                bool valid_name = unit_name_is_valid(de->d_name, UNIT_NAME_ANY);
+
+                if (t == DT_DIR || (t == DT_LNK && !valid_name)) {
+                        if (!dropin_dir_name_is_valid(de->d_name))
+                                continue;
+                        if (t == DT_LNK) {
+                                struct stat st;
+                                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
+                                        continue;
+                        }
+                        _cleanup_free_ char *p = strjoin_path(dir, de->d_name);
+                        if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0 ||
+                            strmap_put(&ix->dir_names, de->d_name, (void *) 1) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        continue;
+                }
+                if ((t != DT_REG && t != DT_LNK) || !valid_name)
+                        continue;
+                if (strmap_contains(&ix->ids, de->d_name))
+                        continue;  /* a higher-priority directory has this name already */
+
+                char *dst = NULL;
+                if (t == DT_LNK) {
+                        int k = resolve_symlink(ix->lp, dir, de->d_name, &dst);
+                        if (k == -ENOMEM) {
+                                r = k;
+                                break;
+                        }
+                        if (k < 0)
+                                continue;  /* systemd skips a bad link, so a lower file may win */
+                } else if (!(dst = strjoin_path(dir, de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                int k = strmap_put(&ix->ids, de->d_name, dst);
+                if (k <= 0)
+                        free(dst);
+                if (k < 0 || names_append(ix, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        closedir(d);
+        return r;
+}
+
+/* Follows aliases to the fragment path: 0 and *ret, -ENOENT unknown, -ENXIO broken, -ELOOP. */
+static int ids_get(const UnitIndex *ix, const char *name, const char **ret) {
+        const char *id = NULL;
+        for (unsigned n = 0; n < FOLLOW_MAX; n++) {
+                const char *t = strmap_get(&ix->ids, id ? id : name);
+                if (!t) {
+                        if (!id)
+                                return -ENOENT;
+                        _cleanup_free_ char *tpl = NULL;
+                        if (unit_name_template(id, &tpl) < 0)
+                                return -ENXIO;
+                        t = strmap_get(&ix->ids, tpl);
+                        if (!t)
+                                return -ENXIO;
+                }
+                if (t[0] == '/') {
+                        *ret = t;
+                        return 0;
+                }
+                id = t;
+        }
+        return -ELOOP;
+}
+
+int unit_index_build(UnitIndex *ix, const LookupPaths *lp) {
+        int r;
+        *ix = (UnitIndex) { .lp = lp };
+        ix->ids.free_value = free;
+        ix->aliases.free_value = name_list_free;
+
+        for (char **d = lp->search_path; *d; d++)
+                if ((r = index_dir(ix, *d)) < 0)
+                        goto fail;
+
+        /* The reverse map: unit name -> its aliases, skipping masked targets. */
+        const char *src;
+        void *v;
+        for (size_t i = 0; strmap_next(&ix->ids, &i, &src, &v);) {
+                const char *frag;
+                /* A unit file standing for itself adds nothing: its own name is always one of its
+                 * names. Only aliases need the reverse map (and the mask check). */
+                if (((const char *) v)[0] == '/' && streq(base_name(v), src))
+                        continue;
+                if (ids_get(ix, src, &frag) < 0 || null_or_empty(lp, frag))
+                        continue;
+                const char *dst = base_name(frag);
+                _cleanup_free_ char *inst = NULL, *dst_inst = NULL;
+                if (unit_name_classify(dst) == UNIT_NAME_TEMPLATE &&
+                    unit_name_classify(src) == UNIT_NAME_INSTANCE) {
+                        if (unit_name_instance(src, &inst) < 0 ||
+                            unit_name_replace_instance(dst, inst, &dst_inst) < 0)
+                                continue;
+                        dst = dst_inst;
+                }
+                NameList *l = strmap_get(&ix->aliases, dst);
+                if (!l) {
+                        l = calloc(1, sizeof(NameList));
+                        if (!l || strmap_put(&ix->aliases, dst, l) < 0) {
+                                free(l);
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                }
+                if ((r = strv_extend(&l->names, src)) < 0)
+                        goto fail;
+        }
+        strv_sort(ix->all_names);
+        return 0;
+fail:
+        unit_index_done(ix);
+        return r;
+}
+
+int unit_index_add_dir(UnitIndex *ix, const char *dir) {
+        int r = strmap_put(&ix->dirs, dir, (void *) 1);
+        if (r >= 0)
+                r = strmap_put(&ix->dir_names, base_name(dir), (void *) 1);
+        return r < 0 ? r : 0;
+}
+
+static int add_name(char ***names, const char *n) {
+        return strv_contains(*names, n) ? 0 : strv_extend(names, n);
+}
+
+/* add_names() in systemd: the name itself (unless a template) and every alias pointing at it. */
+static int add_names(const UnitIndex *ix, UnitNameKind kind, const char *instance,
+                     const char *fragment_base, char ***names, const char *name) {
+        int r;
+        if (kind != UNIT_NAME_TEMPLATE && (r = add_name(names, name)) < 0)
+                return r;
+        NameList *aliases = strmap_get(&ix->aliases, name);
+        for (char **a = aliases ? aliases->names : NULL; a && *a; a++) {
+                if (kind == UNIT_NAME_INSTANCE && unit_name_classify(*a) == UNIT_NAME_TEMPLATE) {
+                        _cleanup_free_ char *inst = NULL;
+                        if (unit_name_replace_instance(*a, instance, &inst) < 0)
+                                continue;
+                        const char *frag = NULL;
+                        (void) ids_get(ix, inst, &frag);
+                        if (frag && fragment_base && !streq(base_name(frag), fragment_base))
+                                continue;  /* that instance points somewhere else */
+                        if ((r = add_name(names, inst)) < 0)
+                                return r;
+                } else if ((r = add_name(names, *a)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The names unit_file_find_dirs() looks for, in its order: the name, the template's names
+ * (for an instance), then those of each dash prefix ("foo-bar-baz" -> "foo-bar-" -> "foo-").
+ * The list is the same in every search directory, so it is made once per name. */
+static int dropin_names(const char *name, char ***names) {
+        int r;
+        if ((r = strv_extend(names, name)) < 0)
+                return r;
+        UnitNameKind kind = unit_name_classify(name);
+        if (kind == UNIT_NAME_INVALID)
+                return 0;  /* a bare type such as "service" */
+        if (kind == UNIT_NAME_INSTANCE) {
+                _cleanup_free_ char *tpl = NULL;
+                if ((r = unit_name_template(name, &tpl)) < 0 || (r = dropin_names(tpl, names)) < 0)
+                        return r;
+        }
+
+        _cleanup_free_ char *prefix = NULL;
+        if ((r = unit_name_prefix(name, &prefix)) < 0)
+                return r;
+        bool chopped = false;
+        for (;;) {
+                char *dash = strrchr(prefix, '-');
+                if (!dash || dash == prefix)
+                        return 0;
+                if (dash[1] != 0 || chopped) {
+                        dash[1] = 0;
+                        break;
+                }
+                *dash = 0;  /* a trailing dash is chopped, once */
+                chopped = true;
+        }
+        if (!unit_prefix_is_valid(prefix, strlen(prefix)))
+                return 0;
+        _cleanup_free_ char *inst = NULL, *built = NULL;
+        if (kind == UNIT_NAME_INSTANCE && (r = unit_name_instance(name, &inst)) < 0)
+                return r;
+        built = inst ? xasprintf("%s@%s.%s", prefix, inst, unit_name_type(name))
+                     : xasprintf("%s.%s", prefix, unit_name_type(name));
+        if (!built)
+                return -ENOMEM;
+        return dropin_names(built, names);
+}
+
+/* unit_file_find_dirs() for one name in every search directory, in search-path order; only
+ * directories present (PID 1's path cache) count. */
+static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+        if ((r = dropin_names(name, &names)) < 0)
+                return r;
+        /* Most of these names have a directory nowhere: drop them before the per-directory walk. */
+        size_t k = 0;
+        for (char **n = names; *n; n++) {
+                _cleanup_free_ char *dn = xasprintf("%s.d", *n);
+                if (!dn)
+                        return -ENOMEM;
+                if (strmap_contains(&ix->dir_names, dn))
+                        names[k++] = *n;
+                else
+                        free(*n);
+        }
+        names[k] = NULL;
+        if (k == 0)
+                return 0;
+        for (char **d = ix->lp->search_path; *d; d++)
+                for (char **n = names; *n; n++) {
+                        _cleanup_free_ char *path = xasprintf("%s/%s.d", *d, *n);
+                        if (!path)
+                                return -ENOMEM;
+                        if (!strmap_contains(&ix->dirs, path))
+                                continue;
+                        _cleanup_free_ char *res = NULL;
+                        if (fs_resolve_under_root(ix->lp->root, path, &res) == 0 && !strv_contains(*dirs, res) &&
+                            (r = strv_consume(dirs, TAKE_PTR(res))) < 0)
+                                return r;
+                }
+        return 0;
+}
+
+/* hidden_or_backup_file() in systemd. */
+static bool hidden_or_backup(const char *n) {
+        static const char *const suffixes[] = {
+                "~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new", ".dpkg-tmp",
+                ".dpkg-dist", ".dpkg-bak", ".dpkg-backup", ".dpkg-remove", ".ucf-new", ".ucf-old",
+                ".ucf-dist", ".swp", ".bak", ".old", ".new",
+        };
+        if (n[0] == '.' || streq(n, "lost+found") || streq(n, "aquota.user") || streq(n, "aquota.group"))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                if (endswith(n, suffixes[i]))
+                        return true;
+        return false;
+}
+
+static int cmp_base(const void *a, const void *b) {
+        return strcmp(base_name(*(char *const *) a), base_name(*(char *const *) b));
+}
+
+static const char *overlay_name_in(const UnitIndex *ix, const char *dir) {
+        if (!ix->overlay_path)
+                return NULL;
+        const char *rest = startswith(ix->overlay_path, dir);
+        return rest && rest[0] == '/' && !strchr(rest + 1, '/') ? rest + 1 : NULL;
+}
+
+/* conf_files_list_strv(): the first directory providing a basename wins, sorted by basename. */
+static int list_dropins(const UnitIndex *ix, char **dirs, char ***ret) {
+        _cleanup_strv_free_ char **files = NULL;
+        StrMap seen = {};
+        int r = 0;
+
+        for (char **d = dirs; d && *d; d++) {
+                const char *oname = overlay_name_in(ix, *d);
+                if (oname && ix->overlay_content) {
+                        int k = strmap_put(&seen, oname, NULL);
+                        if (k < 0 || (k > 0 && strv_consume(&files, strjoin_path(*d, oname)) < 0)) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                }
+                DIR *dh = opendir(*d);
+                if (!dh)
+                        continue;
+                struct dirent *de;
+                while ((de = readdir(dh))) {
+                        if (hidden_or_backup(de->d_name) || !endswith(de->d_name, ".conf"))
+                                continue;
+                        /* No type check: systemd lists (and then fails to parse) even a directory
+                         * named x.conf, and it masks lower files of that name. */
+                        if (oname && streq(oname, de->d_name))
+                                continue;  /* replaced or removed by the overlay */
+                        int k = strmap_put(&seen, de->d_name, NULL);
+                        if (k == 0)
+                                continue;
+                        if (k < 0 || (k = strv_consume(&files, strjoin_path(*d, de->d_name))) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                }
+                closedir(dh);
+                if (r < 0)
+                        break;
+        }
+        strmap_done(&seen);
+        if (r < 0)
+                return r;
+        if (files)
+                qsort(files, strv_length(files), sizeof(char *), cmp_base);
+        *ret = TAKE_PTR(files);
+        return 0;
+}
+
+typedef struct LoadCtx {
+        Unit *u;
+        const LookupPaths *lp;
+        SpecifierContext spec;
+        const char *display;   /* the file being parsed, as the target system sees it */
+        bool is_fragment;
+} LoadCtx;
+
+static void setting_set(Setting *s, const char *value, const char *source) {
+        char *v = strdup(value), *src = strdup(source);
+        if (!v || !src) {
+                free(v);
+                free(src);
+                return;
+        }
+        free(s->value);
+        free(s->source);
+        s->value = v;
+        s->source = src;
+}
+
+static void setting_done(Setting *s) {
+        free(s->value);
+        free(s->source);
+}
+
+/* Whitespace-separated list settings: empty resets, words appended. */
+static int list_apply(char ***l, const char *value) {
+        if (!*value) {
+                strv_free(*l);
+                *l = NULL;
+                return 0;
+        }
+        const char *p = value;
+        for (;;) {
+                char *w = NULL;
+                int r = extract_word(&p, &w, EXTRACT_UNQUOTE);
+                if (r <= 0)
+                        return r == -ENOMEM ? r : 0;
+                if ((r = strv_consume(l, w)) < 0)
+                        return r;
+        }
+}
+
+static void exec_command_done(ExecCommand *c) {
+        strv_free(c->argv);
+        free(c->path);
+        free(c->source);
+}
+
+/* ExecStart=: prefix characters "-@:+!" then the command, words unquoted and unescaped,
+ * specifiers expanded. Only what runtime detection needs: the path and the arguments. */
+static int exec_start_apply(LoadCtx *c, const char *value, const char *source) {
+        Unit *u = c->u;
+        if (!*value) {
+                for (size_t i = 0; i < u->n_exec_start; i++)
+                        exec_command_done(&u->exec_start[i]);
+                free(u->exec_start);
+                u->exec_start = NULL;
+                u->n_exec_start = 0;
+                return 0;
+        }
+        const char *p = value;
+        _cleanup_strv_free_ char **argv = NULL;
+        bool separate_argv0 = false;
+        for (;;) {
+                _cleanup_free_ char *w = NULL, *x = NULL;
+                int r = extract_word(&p, &w, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r <= 0)
+                        break;
+                if (streq(w, ";"))
+                        break;
+                const char *word = w;
+                if (!argv) {
+                        while (*word && strchr("-@:+!", *word)) {
+                                if (*word == '@')
+                                        separate_argv0 = true;
+                                word++;
+                        }
+                }
+                if (specifier_expand(word, &c->spec, &x) < 0)
+                        continue;
+                if ((r = strv_consume(&argv, TAKE_PTR(x))) < 0)
+                        return r;
+        }
+        if (!argv)
+                return 0;
+        ExecCommand *n = realloc(u->exec_start, (u->n_exec_start + 1) * sizeof(ExecCommand));
+        if (!n)
+                return -ENOMEM;
+        u->exec_start = n;
+        ExecCommand *cmd = &n[u->n_exec_start];
+        *cmd = (ExecCommand) { .path = strdup(argv[0]), .source = strdup(source) };
+        if (separate_argv0 && argv[1]) {
+                /* "@/usr/bin/node myname x.js": argv[0] is the second word */
+                free(argv[0]);
+                memmove(argv, argv + 1, strv_length(argv) * sizeof(char *));
+        }
+        cmd->argv = TAKE_PTR(argv);
+        u->n_exec_start++;
+        return cmd->path && cmd->source ? 0 : -ENOMEM;
+}
+
+/* systemd's path_is_normalized(): no "." or ".." components, no "//". */
+static bool path_is_normalized(const char *p) {
+        if (strstr(p, "//") || strstr(p, "/./") || strstr(p, "/../") || endswith(p, "/.") || endswith(p, "/.."))
+                return false;
+        return true;
+}
+
+static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
+        Unit *u = c->u;
+        if (!*value) {
+                for (size_t i = 0; i < u->n_env_files; i++) {
+                        free(u->env_files[i].path);
+                        free(u->env_files[i].source);
+                }
+                free(u->env_files);
+                u->env_files = NULL;
+                u->n_env_files = 0;
+                return 0;
+        }
+        _cleanup_free_ char *x = NULL;
+        if (specifier_expand(value, &c->spec, &x) < 0) {
+                diags_add(&u->diags, source, "failed to resolve specifiers in EnvironmentFile=, ignoring");
+                return 0;
+        }
+        bool ignore = x[0] == '-';
+        const char *path = ignore ? x + 1 : x;
+        if (path[0] != '/') {
+                diags_add(&u->diags, source, "EnvironmentFile= path is not absolute, ignoring: %s", x);
+                return 0;
+        }
+        if (!path_is_normalized(path)) {
+                diags_add(&u->diags, source, "EnvironmentFile= path is not normalized, ignoring: %s", x);
+                return 0;
+        }
+        EnvFileRef *n = realloc(u->env_files, (u->n_env_files + 1) * sizeof(EnvFileRef));
+        if (!n)
+                return -ENOMEM;
+        u->env_files = n;
+        n[u->n_env_files] = (EnvFileRef) { .path = strdup(path), .ignore_errors = ignore, .source = strdup(source) };
+        u->n_env_files++;
+        return n[u->n_env_files - 1].path && n[u->n_env_files - 1].source ? 0 : -ENOMEM;
+}
+
+static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
+                         unsigned line) {
+        LoadCtx *c = userdata;
+        Unit *u = c->u;
+        _cleanup_free_ char *source = xasprintf("%s:%u", c->display, line);
+        if (!source)
+                return -ENOMEM;
+
+        if (!streq(section, "Service") || !u->is_service)
+                return 0;
+
+        if (streq(key, "Environment"))
+                return environ_apply_line(&u->environment, value, source, &c->spec, &u->diags);
+        if (streq(key, "UnsetEnvironment")) {
+                size_t before = strv_length(u->unset_environment);
+                int r = unset_environ_apply_line(&u->unset_environment, value, source, &c->spec, &u->diags);
+                if (r < 0)
+                        return r;
+                size_t after = strv_length(u->unset_environment);
+                if (after < before || !*value) {
+                        strv_free(u->unset_sources);
+                        u->unset_sources = NULL;
+                        before = 0;
+                }
+                for (size_t i = before; i < after; i++)
+                        if ((r = strv_extend(&u->unset_sources, source)) < 0)
+                                return r;
+                return 0;
+        }
+        if (streq(key, "EnvironmentFile"))
+                return env_file_apply(c, value, source);
+        if (streq(key, "ExecStart"))
+                return exec_start_apply(c, value, source);
+        if (streq(key, "ExecStop")) {
+                u->has_exec_stop = !!*value;
+                return 0;
+        }
+
+        struct {
+                const char *key;
+                Setting *s;
+        } scalars[] = {
+                { "Type", &u->type },
+                { "User", &u->user },
+                { "Group", &u->group },
+                { "DynamicUser", &u->dynamic_user },
+                { "ProtectHome", &u->protect_home },
+                { "ProtectSystem", &u->protect_system },
+                { "PrivateTmp", &u->private_tmp },
+                { "RootDirectory", &u->root_directory },
+                { "RootImage", &u->root_image },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(scalars); i++)
+                if (streq(key, scalars[i].key)) {
+                        _cleanup_free_ char *x = NULL;
+                        if (specifier_expand(value, &c->spec, &x) < 0)
+                                x = strdup(value);
+                        if (!x)
+                                return -ENOMEM;
+                        setting_set(scalars[i].s, x, source);
+                        return 0;
+                }
+        if (streq(key, "SupplementaryGroups"))
+                return list_apply(&u->supplementary_groups, value);
+        if (streq(key, "InaccessiblePaths"))
+                return list_apply(&u->inaccessible_paths, value);
+        if (streq(key, "TemporaryFileSystem"))
+                return list_apply(&u->temporary_filesystem, value);
+        return 0;
+}
+
+/* 0, a fatal syntax error, or the open error (-ENOENT included: the caller decides). */
+static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, const char *known_resolved,
+                      unsigned *ret_line) {
+        bool overlay = ix->overlay_path && ix->overlay_content && streq(host_path, ix->overlay_path);
+        /* Under --root, a symlink in the tree must resolve inside the tree, never on the host. */
+        _cleanup_free_ char *resolved = NULL;
+        if (!overlay && c->lp->root && known_resolved && !(resolved = strdup(known_resolved)))
+                return -ENOMEM;
+        if (!overlay && c->lp->root && !resolved) {
+                int r = fs_resolve_under_root(c->lp->root, host_path, &resolved);
+                if (r < 0)
+                        return r;
+        }
+        _cleanup_fclose_ FILE *f = overlay ? fmemopen((void *) ix->overlay_content, strlen(ix->overlay_content), "r")
+                                           : fopen(resolved ? resolved : host_path, "re");
+        if (!f)
+                return -errno;
+        c->display = lookup_display_path(c->lp, host_path);
+        /* Is it the caller's own drop-in? Its first line says so, seen as the file is read. */
+        char head[256];
+        int r = unit_syntax_parse_head(f, c->display, on_assignment, c, &c->u->diags, ret_line, head, sizeof(head));
+        if (host_path == c->u->fragment)
+                return r;
+        for (const char *const *m = ix->own_markers; m && *m; m++)
+                if (startswith(head, *m)) {
+                        if (strv_extend(&c->u->managed_dropins, host_path) < 0)
+                                return -ENOMEM;
+                        break;
+                }
+        return r;
+}
+
+Unit *unit_free(Unit *u) {
+        if (!u)
+                return NULL;
+        free(u->name);
+        free(u->id);
+        strv_free(u->names);
+        free(u->load_error);
+        free(u->fragment);
+        strv_free(u->dropins);
+        strv_free(u->managed_dropins);
+        env_list_done(&u->environment);
+        for (size_t i = 0; i < u->n_env_files; i++) {
+                free(u->env_files[i].path);
+                free(u->env_files[i].source);
+        }
+        free(u->env_files);
+        strv_free(u->unset_environment);
+        strv_free(u->unset_sources);
+        for (size_t i = 0; i < u->n_exec_start; i++)
+                exec_command_done(&u->exec_start[i]);
+        free(u->exec_start);
+        Setting *settings[] = { &u->type, &u->user, &u->group, &u->dynamic_user, &u->protect_home,
+                                &u->private_tmp, &u->root_directory, &u->root_image, &u->protect_system };
+        for (size_t i = 0; i < ELEMENTSOF(settings); i++)
+                setting_done(settings[i]);
+        strv_free(u->supplementary_groups);
+        strv_free(u->inaccessible_paths);
+        strv_free(u->temporary_filesystem);
+        diags_done(&u->diags);
+        free(u);
+        return NULL;
+}
+
+/* Finds the fragment and all names (unit_file_find_fragment()). */
+static int find_fragment(const UnitIndex *ix, Unit *u) {
+        _cleanup_free_ char *instance = NULL, *tpl = NULL;
+        UnitNameKind kind = unit_name_classify(u->name);
+        int r;
+
+        if (kind == UNIT_NAME_INSTANCE && (r = unit_name_instance(u->name, &instance)) < 0)
+                return r;
+        if ((r = add_names(ix, kind, instance, NULL, &u->names, u->name)) < 0)
+                return r;
+
+        const char *frag = NULL;
+        (void) ids_get(ix, u->name, &frag);
+        if (!frag && kind == UNIT_NAME_INSTANCE) {
+                if ((r = unit_name_template(u->name, &tpl)) < 0)
+                        return r;
+                (void) ids_get(ix, tpl, &frag);
+        }
+        if (!frag) {
+                u->id = strdup(u->name);
+                return u->id ? 0 : -ENOMEM;
+        }
+        const char *fb = base_name(frag);
+        if (!streq(fb, u->name) && (r = add_names(ix, kind, instance, fb, &u->names, fb)) < 0)
+                return r;
+        if (!(u->fragment = strdup(frag)))
+                return -ENOMEM;
+
+        /* The unit's id is the fragment's name, with the instance filled in for a template. */
+        if (unit_name_classify(fb) == UNIT_NAME_TEMPLATE && instance)
+                r = unit_name_replace_instance(fb, instance, &u->id);
+        else
+                r = (u->id = strdup(fb)) ? 0 : -ENOMEM;
+        if (r < 0)
+                return r;
+        return add_name(&u->names, u->id);
+}
+
+int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
+        const LookupPaths *lp = ix->lp;
+        int r;
+
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        _cleanup_unit_ Unit *u = calloc(1, sizeof(Unit));
+        if (!u || !(u->name = strdup(name)))
+                return -ENOMEM;
+        u->is_service = streq(unit_name_type(name), "service");
+
+        if ((r = find_fragment(ix, u)) < 0)
+                return r;
+        if (!u->fragment) {
+                u->load_state = LOAD_NOT_FOUND;
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
+        _cleanup_free_ char *fragment_resolved = NULL;
+        bool masked = null_or_empty_resolve(lp, u->fragment, &fragment_resolved);
+
+        /* Drop-in directories: the id in every search dir, then each alias, then "<type>.d".
+         * A masked unit still lists them (and ignores them). */
+        _cleanup_strv_free_ char **dirs = NULL, **aliases = NULL;
+        for (char **n = u->names; *n; n++)
+                if (!streq(*n, u->id) && (r = strv_extend(&aliases, *n)) < 0)
+                        return r;
+        strv_sort(aliases);  /* systemd's order here is hash order, i.e. undefined */
+        if ((r = find_dirs_all(ix, u->id, &dirs)) < 0)
+                return r;
+        for (char **a = aliases; a && *a; a++)
+                if ((r = find_dirs_all(ix, *a, &dirs)) < 0)
+                        return r;
+        if ((r = find_dirs_all(ix, unit_name_type(u->id), &dirs)) < 0)
+                return r;
+        if ((r = list_dropins(ix, dirs, &u->dropins)) < 0)
+                return r;
+        if (masked) {
+                u->load_state = LOAD_MASKED;
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
+
+        LoadCtx c = {
+                .u = u,
+                .lp = lp,
+                /* Specifiers see the name the unit was loaded by: systemd parses the fragment before
+                 * it merges an alias into the real unit. */
+                .spec = { .unit_id = u->name, .root = lp->root, .user = lp->scope == SCOPE_USER },
+        };
+        unsigned line = 0;
+        r = parse_file(&c, ix, u->fragment, fragment_resolved, &line);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -ENOENT || r == -EACCES) {
+                /* A dangling linked file, or one PID 1 cannot open: systemd says not-found. */
+                u->load_state = LOAD_NOT_FOUND;
+                u->fragment = mfree(u->fragment);
+                u->dropins = strv_free_and_null(u->dropins);
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
+        if (r < 0) {
+                /* The fragment failed: systemd does not get to the drop-ins at all. */
+                u->dropins = strv_free_and_null(u->dropins);
+                u->load_state = LOAD_ERROR;
+                /* The reader's own words name the problem ("line is not valid UTF-8"); strerror()
+                 * ("Invalid argument", "Bad message") does not. */
+                const char *display = lookup_display_path(lp, u->fragment);
+                _cleanup_free_ char *at = xasprintf("%s:%u: ", display, line);
+                size_t n_diags = strv_length(u->diags.lines);
+                const char *last = n_diags > 0 ? u->diags.lines[n_diags - 1] : NULL;
+                if (line > 0 && at && last && startswith(last, at))
+                        u->load_error = strdup(last);
+                else
+                        u->load_error = xasprintf("%s:%u: %s", display, line, strerror(-r));
+                *ret = TAKE_PTR(u);
+                return 0;
+        }
+        for (char **d = u->dropins; d && *d; d++) {
+                bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
+                _cleanup_free_ char *res = NULL;
+                if (overlay ? isempty(ix->overlay_content) : null_or_empty_resolve(lp, *d, &res))
+                        continue;
+                /* A fatal error in a drop-in only cuts that file short, as in systemd. */
+                r = parse_file(&c, ix, *d, res, &line);
+                if (r == -ENOMEM)
+                        return r;
+        }
+
+        if (u->is_service) {
+                bool oneshot = u->type.value && streq(u->type.value, "oneshot");
+                if (u->n_exec_start == 0 && !u->has_exec_stop) {
+                        u->load_state = LOAD_BAD_SETTING;
+                        u->load_error = xasprintf("%s: service has no ExecStart=", lookup_display_path(lp, u->fragment));
+                } else if (u->n_exec_start > 1 && !oneshot) {
+                        u->load_state = LOAD_BAD_SETTING;
+                        u->load_error = xasprintf("%s: service has more than one ExecStart= setting, which is only allowed for Type=oneshot",
+                                                  u->exec_start[1].source);
+                }
+        }
+        *ret = TAKE_PTR(u);
+        return 0;
+}
+
+char *unit_dropin_dir(const Unit *u, const char *config_dir) {
+        return xasprintf("%s/%s.d", config_dir, u->id);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+#include "systemd/unit-name.h"
+
+static const char *const unit_types[] = {
+        "service", "socket", "target", "device", "mount", "automount",
+        "swap", "timer", "path", "slice", "scope",
+};
+
+/* systemd's VALID_CHARS ([A-Za-z0-9:_.\\-]) as a test, not a strchr() per byte: names are
+ * checked for every drop-in lookup and strchr() showed in profiles. */
+static bool valid_char(unsigned char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ':' ||
+               c == '-' || c == '_' || c == '.' || c == '\\';
+}
+
+bool unit_type_is_valid(const char *type) {
+        for (size_t i = 0; i < ELEMENTSOF(unit_types); i++)
+                if (streq(type, unit_types[i]))
+                        return true;
+        return false;
+}
+
+bool unit_type_may_alias(const char *type) {
+        return streq(type, "service") || streq(type, "socket") || streq(type, "target") ||
+               streq(type, "device") || streq(type, "timer") || streq(type, "path");
+}
+
+bool unit_type_may_template(const char *type) {
+        return streq(type, "service") || streq(type, "socket") || streq(type, "target") ||
+               streq(type, "timer") || streq(type, "path");
+}
+
+const char *unit_name_type(const char *name) {
+        const char *dot = strrchr(name, '.');
+        if (!dot || !unit_type_is_valid(dot + 1))
+                return NULL;
+        return dot + 1;
+}
+
+UnitNameKind unit_name_classify(const char *name) {
+        if (isempty(name) || strlen(name) >= UNIT_NAME_MAX)
+                return UNIT_NAME_INVALID;
+        const char *dot = strrchr(name, '.');
+        if (!dot || dot == name || !unit_type_is_valid(dot + 1))
+                return UNIT_NAME_INVALID;
+
+        const char *at = NULL;
+        for (const char *p = name; p < dot; p++) {
+                if (*p == '@') {
+                        if (!at)
+                                at = p;
+                        continue;
+                }
+                /* Characters after the first '@' belong to the instance, which may contain more '@'. */
+                if (!valid_char((unsigned char) *p))
+                        return UNIT_NAME_INVALID;
+        }
+        if (at == name)
+                return UNIT_NAME_INVALID;
+        if (!at)
+                return UNIT_NAME_PLAIN;
+        return at + 1 == dot ? UNIT_NAME_TEMPLATE : UNIT_NAME_INSTANCE;
+}
+
+bool unit_name_is_valid(const char *name, UnitNameKind allowed) {
+        return (unit_name_classify(name) & allowed) != 0;
+}
+
+bool unit_prefix_is_valid(const char *prefix, size_t n) {
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!valid_char((unsigned char) prefix[i]))
+                        return false;
+        return true;
+}
+
+int unit_name_template(const char *name, char **ret) {
+        if (unit_name_classify(name) != UNIT_NAME_INSTANCE)
+                return -EINVAL;
+        const char *at = strchr(name, '@'), *dot = strrchr(name, '.');
+        char *t = xasprintf("%.*s%s", (int) (at - name + 1), name, dot);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+int unit_name_instance(const char *name, char **ret) {
+        if (unit_name_classify(name) != UNIT_NAME_INSTANCE)
+                return -EINVAL;
+        const char *at = strchr(name, '@'), *dot = strrchr(name, '.');
+        char *t = strndup(at + 1, (size_t) (dot - at - 1));
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+int unit_name_replace_instance(const char *name, const char *instance, char **ret) {
+        UnitNameKind k = unit_name_classify(name);
+        if (!(k & (UNIT_NAME_TEMPLATE | UNIT_NAME_INSTANCE)))
+                return -EINVAL;
+        const char *at = strchr(name, '@'), *dot = strrchr(name, '.');
+        char *t = xasprintf("%.*s%s%s", (int) (at - name + 1), name, instance, dot);
+        if (!t)
+                return -ENOMEM;
+        if (!unit_name_is_valid(t, UNIT_NAME_INSTANCE)) {
+                free(t);
+                return -EINVAL;
+        }
+        *ret = t;
+        return 0;
+}
+
+int unit_name_prefix(const char *name, char **ret) {
+        if (!unit_name_is_valid(name, UNIT_NAME_ANY))
+                return -EINVAL;
+        const char *end = strchr(name, '@');
+        if (!end)
+                end = strrchr(name, '.');
+        char *t = strndup(name, (size_t) (end - name));
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+int unit_name_complete(const char *input, char **ret, const char **ret_why) {
+        const char *why = NULL;
+        size_t n = strlen(input);
+
+        if (n == 0)
+                why = "the unit name is empty";
+        else if (strchr(input, '/'))
+                why = "a unit name cannot contain '/'";
+        else if (streq(input, ".") || streq(input, "..") || startswith(input, "../"))
+                why = "a unit name cannot be '.' or '..'";
+        if (why) {
+                *ret_why = why;
+                return -EINVAL;
+        }
+
+        char *full;
+        const char *type = unit_name_type(input);
+        if (type && unit_name_is_valid(input, UNIT_NAME_ANY))
+                full = strdup(input);
+        else
+                full = xasprintf("%s.service", input);
+        if (!full)
+                return -ENOMEM;
+
+        if (strlen(full) >= UNIT_NAME_MAX) {
+                free(full);
+                *ret_why = "the unit name is longer than 255 bytes";
+                return -EINVAL;
+        }
+        if (!unit_name_is_valid(full, UNIT_NAME_ANY)) {
+                free(full);
+                *ret_why = "a unit name may contain only ASCII letters, digits and \":-_.\\\", "
+                           "an '@' for templates, and must end in a unit type such as .service";
+                return -EINVAL;
+        }
+        *ret = full;
+        return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Unit names as systemd validates and completes them. Pure. */
+
+#include "basic/util.h"
+
+#define UNIT_NAME_MAX 256
+
+typedef enum UnitNameKind {
+        UNIT_NAME_INVALID = 0,
+        UNIT_NAME_PLAIN = 1 << 0,     /* foo.service */
+        UNIT_NAME_TEMPLATE = 1 << 1,  /* foo@.service */
+        UNIT_NAME_INSTANCE = 1 << 2,  /* foo@bar.service */
+        UNIT_NAME_ANY = UNIT_NAME_PLAIN | UNIT_NAME_TEMPLATE | UNIT_NAME_INSTANCE,
+} UnitNameKind;
+
+/* The kind of a valid unit name, or UNIT_NAME_INVALID. */
+UnitNameKind unit_name_classify(const char *name);
+bool unit_name_is_valid(const char *name, UnitNameKind allowed);
+/* A valid drop-in prefix such as "foo-" (valid characters, no '@'). */
+bool unit_prefix_is_valid(const char *prefix, size_t n);
+/* "service" for "foo.service", NULL when the suffix is not a known unit type. */
+const char *unit_name_type(const char *name);
+bool unit_type_is_valid(const char *type);
+bool unit_type_may_alias(const char *type);
+bool unit_type_may_template(const char *type);
+
+/* "foo@bar.service" -> "foo@.service". -EINVAL when name is not an instance. */
+int unit_name_template(const char *name, char **ret);
+/* "foo@bar.service" -> "bar". -EINVAL when name is not an instance. */
+int unit_name_instance(const char *name, char **ret);
+/* "foo@.service" + "bar" -> "foo@bar.service". */
+int unit_name_replace_instance(const char *name, const char *instance, char **ret);
+/* The prefix: part before '@', or before the type suffix. */
+int unit_name_prefix(const char *name, char **ret);
+
+/* Completes a name typed by a person the way systemctl does for service verbs: a valid name
+ * stays as it is; otherwise ".service" is appended. Unlike systemctl, characters that would need
+ * escaping are refused instead of escaped: a person who typed them made a mistake.
+ * 0 and *ret, or -EINVAL with *ret_why set to a static reason. */
+int unit_name_complete(const char *input, char **ret, const char **ret_why);

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <glob.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include "basic/fs.h"
+#include "trust/inspect.h"
+#include "trust/managed.h"
+
+#define ENV_FILE_MAX (4 * 1024 * 1024)
+
+const char *const tls_variables[] = {
+        "NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_OPTIONS", "NODE_USE_SYSTEM_CA",
+        "SSL_CERT_FILE", "SSL_CERT_DIR", NULL,
+};
+
+const char *severity_to_string(Severity s) {
+        return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
+}
+
+void findings_add(Findings *f, Severity s, const char *code, const char *fmt, ...) {
+        va_list ap;
+        char *msg = NULL;
+        va_start(ap, fmt);
+        int n = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        Finding *items = realloc(f->items, (f->n + 1) * sizeof(Finding));
+        char *c = strdup(code);
+        if (!items || !c) {
+                free(msg);
+                free(c);
+                if (items)
+                        f->items = items;
+                return;
+        }
+        f->items = items;
+        f->items[f->n++] = (Finding) { .severity = s, .code = c, .message = msg };
+}
+
+void findings_done(Findings *f) {
+        for (size_t i = 0; i < f->n; i++) {
+                free(f->items[i].code);
+                free(f->items[i].message);
+        }
+        free(f->items);
+        *f = (Findings) {};
+}
+
+bool findings_have(const Findings *f, Severity at_least) {
+        for (size_t i = 0; i < f->n; i++)
+                if (f->items[i].severity >= at_least)
+                        return true;
+        return false;
+}
+
+static bool has_code(const Findings *f, const char *code) {
+        for (size_t i = 0; i < f->n; i++)
+                if (streq(f->items[i].code, code))
+                        return true;
+        return false;
+}
+
+static bool source_in(const EnvEntry *e, const char *file) {
+        const char *rest = e && file ? startswith(e->source, file) : NULL;
+        return rest && *rest == ':';
+}
+
+/* Problems with a value the generator wrote are fixed in the config file it came from. */
+static void note_generated(Findings *f, size_t from, const char *origin, bool extra_ours, bool reject_ours) {
+        for (size_t i = from; i < f->n; i++) {
+                Finding *x = &f->items[i];
+                bool about_reject = streq(x->code, "insecure");
+                if (x->severity < SEV_WARNING || (about_reject ? !reject_ours : !extra_ours && !streq(x->code, "shadowed")))
+                        continue;
+                char *m = xasprintf("%s (generated from %s: fix it there, then run 'unit-tls apply')", x->message, origin);
+                if (m) {
+                        free(x->message);
+                        x->message = m;
+                }
+        }
+}
+
+int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret) {
+        bool dynamic = u->dynamic_user.value && parse_boolean(u->dynamic_user.value) > 0;
+        if (lp->scope == SCOPE_USER) {
+                /* A user manager runs its services as the user it belongs to: the caller. */
+                ServiceCred c = { .uid = getuid(), .gid = getgid(), .known = true };
+                struct passwd *pw = getpwuid(c.uid);
+                c.user = pw ? strdup(pw->pw_name) : xasprintf("%u", (unsigned) c.uid);
+                int n = getgroups(0, NULL);
+                if (n > 0 && (c.groups = calloc((size_t) n, sizeof(gid_t))))
+                        c.n_groups = (size_t) MAX(getgroups(n, c.groups), 0);
+                if (!c.user) {
+                        service_cred_done(&c);
+                        return -ENOMEM;
+                }
+                *ret = c;
+                return 0;
+        }
+        return service_cred_resolve(lp->root, u->user.value, u->group.value, u->supplementary_groups,
+                                    dynamic, ret);
+}
+
+/* Directory functions for glob(): systemd's safe_glob() never lets a pattern match "." or "..". */
+static void *glob_opendir(const char *path) {
+        return opendir(path);
+}
+
+static void glob_closedir(void *d) {
+        closedir(d);
+}
+
+static struct dirent *readdir_no_dot(void *d) {
+        struct dirent *de;
+        while ((de = readdir(d)) && (streq(de->d_name, ".") || streq(de->d_name, "..")))
+                ;
+        return de;
+}
+
+/* The root as a glob pattern that matches only itself. */
+static char *glob_escape(const char *s) {
+        Buf b = {};
+        buf_put(&b, "", 0);
+        for (; *s; s++) {
+                if (strchr("*?[\\", *s))
+                        buf_putc(&b, '\\');
+                buf_putc(&b, *s);
+        }
+        return buf_steal(&b);
+}
+
+static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *out, Findings *findings) {
+        _cleanup_free_ char *root = lp->root ? glob_escape(lp->root) : NULL;
+        _cleanup_free_ char *pattern = root ? strjoin_path(root, ref->path) : strdup(ref->path);
+        if (!pattern || (lp->root && !root))
+                return -ENOMEM;
+        /* systemd expands EnvironmentFile= with safe_glob(path, 0): no GLOB_BRACE, which would
+         * also let a line of "{a,b}" groups cost 2^n directory lookups. */
+        glob_t g = {
+                .gl_opendir = glob_opendir,
+                .gl_readdir = readdir_no_dot,
+                .gl_closedir = glob_closedir,
+                .gl_lstat = lstat,
+                .gl_stat = stat,
+        };
+        int k = glob(pattern, GLOB_NOSORT | GLOB_ALTDIRFUNC, NULL, &g);
+        if (k != 0) {
+                globfree(&g);
+                if (!ref->ignore_errors)
+                        findings_add(findings, SEV_ERROR, "environment-file-missing",
+                                     "EnvironmentFile=%s (%s) does not exist: systemd will refuse to start the service; "
+                                     "create it or write EnvironmentFile=-%s",
+                                     ref->path, ref->source, ref->path);
+                return 0;
+        }
+        /* systemd sorts glob results (safe_glob) and reads them in order; later files win. */
+        qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), (int (*)(const void *, const void *)) strcmp);
+        int r = 0;
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+                _cleanup_free_ char *data = NULL, *resolved = NULL;
+                size_t size = 0;
+                const char *shown = lookup_display_path(lp, g.gl_pathv[i]);
+                /* Read it as the target system sees it: links resolve inside the root. */
+                int e = fs_chase(lp->root, shown, 0, &resolved);
+                if (e >= 0)
+                        e = read_file_limited(resolved, ENV_FILE_MAX, &data, &size);
+                if (e < 0) {
+                        if (!ref->ignore_errors)
+                                findings_add(findings, SEV_ERROR, "environment-file-unreadable",
+                                             "EnvironmentFile=%s (%s) cannot be read: %s", shown, ref->source,
+                                             strerror(-e));
+                        continue;
+                }
+                EnvList one = {};
+                if (env_file_parse(data, size, shown, &one, NULL) < 0) {
+                        findings_add(findings, SEV_WARNING, "environment-file-invalid",
+                                     "%s is not valid UTF-8: systemd ignores the whole file", shown);
+                        env_list_done(&one);
+                        continue;
+                }
+                for (size_t j = 0; j < one.n && r >= 0; j++)
+                        r = env_list_set(out, one.entries[j].assignment, one.entries[j].source);
+                env_list_done(&one);
+        }
+        globfree(&g);
+        return r;
+}
+
+int effective_environment(const LookupPaths *lp, const Unit *u, EnvList *ret, Findings *findings) {
+        EnvList env = {};
+        int r = 0;
+        for (size_t i = 0; i < u->environment.n && r >= 0; i++)
+                r = env_list_set(&env, u->environment.entries[i].assignment, u->environment.entries[i].source);
+        for (size_t i = 0; i < u->n_env_files && r >= 0; i++)
+                r = load_env_file(lp, &u->env_files[i], &env, findings);
+        for (char **x = u->unset_environment; x && *x; x++)
+                env_list_unset(&env, *x);
+        if (r < 0) {
+                env_list_done(&env);
+                return r;
+        }
+        *ret = env;
+        return 0;
+}
+
+static bool path_under(const char *path, const char *dir) {
+        const char *rest = startswith(path, dir);
+        size_t n = strlen(dir);
+        return rest && (*rest == '/' || *rest == 0 || (n > 0 && dir[n - 1] == '/'));
+}
+
+/* The unit's sandboxing that would hide path from the service, or NULL. */
+char *sandbox_hides_path(const LookupPaths *lp, const Unit *u, const char *path) {
+        if (u->root_image.value && *u->root_image.value)
+                return xasprintf("the service runs in RootImage=%s (%s), where unit-tls cannot check %s",
+                                 u->root_image.value, u->root_image.source, path);
+        if (u->root_directory.value && *u->root_directory.value && !streq(u->root_directory.value, "/")) {
+                _cleanup_free_ char *inner = strjoin_path(u->root_directory.value, path), *host = NULL;
+                if (!inner || fs_chase(lp->root, inner, 0, &host) < 0)
+                        return xasprintf("the service runs in RootDirectory=%s (%s), where %s does not exist",
+                                         u->root_directory.value, u->root_directory.source, path);
+        }
+        const char *ph = u->protect_home.value;
+        bool dynamic = u->dynamic_user.value && parse_boolean(u->dynamic_user.value) > 0;
+        if (ph && (parse_boolean(ph) > 0 || streq(ph, "tmpfs"))) {
+                static const char *const homes[] = { "/home", "/root", "/run/user" };
+                for (size_t i = 0; i < ELEMENTSOF(homes); i++)
+                        if (path_under(path, homes[i]))
+                                return xasprintf("ProtectHome=%s (%s) hides %s from the service; "
+                                                 "put the CA under /etc (e.g. /etc/ssl/certs or /etc/unit-tls)",
+                                                 ph, u->protect_home.source, homes[i]);
+        }
+        bool private_tmp = (u->private_tmp.value && parse_boolean(u->private_tmp.value) > 0) || dynamic;
+        if (private_tmp && (path_under(path, "/tmp") || path_under(path, "/var/tmp")))
+                return xasprintf("%s gives the service its own /tmp and /var/tmp, so it cannot see %s; "
+                                 "put the CA under /etc",
+                                 dynamic && !(u->private_tmp.value && parse_boolean(u->private_tmp.value) > 0)
+                                         ? "DynamicUser=yes" : "PrivateTmp=yes",
+                                 path);
+        for (char **p = u->inaccessible_paths; p && *p; p++) {
+                const char *d = *p + strspn(*p, "-+");
+                if (path_under(path, d))
+                        return xasprintf("InaccessiblePaths=%s hides %s from the service", d, path);
+        }
+        for (char **p = u->temporary_filesystem; p && *p; p++) {
+                _cleanup_free_ char *d = strndup(*p, strcspn(*p, ":"));
+                if (d && path_under(path, d))
+                        return xasprintf("TemporaryFileSystem=%s hides %s from the service", d, path);
+        }
+        return NULL;
+}
+
+/* Checks that cred can reach and read host path (resolved, under root): x on every directory,
+ * r on the file. Returns NULL or the first obstacle. */
+char *path_unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const char *host) {
+        const char *inner = lookup_display_path(lp, host);
+        _cleanup_free_ char *prefix = strdup(inner);
+        if (!prefix)
+                return NULL;
+        for (char *s = prefix + 1;; s++) {
+                char c = *s;
+                if (c != '/' && c != 0)
+                        continue;
+                *s = 0;
+                _cleanup_free_ char *hp = lookup_host_path(lp, prefix);
+                struct stat st;
+                if (hp && stat(hp, &st) == 0) {
+                        bool last = c == 0;
+                        int want = last ? R_OK : X_OK;
+                        if (!cred_may_access(cred, st.st_uid, st.st_gid, st.st_mode, want))
+                                return xasprintf("%s (mode %04o, uid %u, gid %u) is not %s by %s",
+                                                 prefix, st.st_mode & 07777, st.st_uid, st.st_gid,
+                                                 last ? "readable" : "searchable", cred->user);
+                }
+                if (c == 0)
+                        break;
+                *s = c;
+        }
+        return NULL;
+}
+
+/* The same CA file serves many units (audit of a host where 500 services share one): parse and
+ * verify it once per process. Keyed by the path shown and the file's identity and mtime, so an
+ * edit in between is seen. */
+static StrMap ca_cache;
+
+static void ca_report_free(void *p) {
+        ca_report_done(p);
+        free(p);
+}
+
+static char *ca_cache_key(const char *host, const char *path) {
+        struct stat st;
+        if (stat(host, &st) < 0 || !S_ISREG(st.st_mode))
+                return NULL;
+        return xasprintf("%s\n%llu:%llu:%lld.%09ld:%lld", path, (unsigned long long) st.st_dev,
+                         (unsigned long long) st.st_ino, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                         (long long) st.st_size);
+}
+
+/* 0 and a copy in *ret on a hit; -ENOENT on a miss; -ENOMEDIUM when the file cannot be keyed. */
+static int ca_check_cached(const char *host, const char *path, CaReport *ret) {
+        _cleanup_free_ char *key = ca_cache_key(host, path);
+        if (!key)
+                return -ENOMEDIUM;
+        CaReport *hit = strmap_get(&ca_cache, key);
+        return hit ? ca_report_copy(hit, ret) : -ENOENT;
+}
+
+static int ca_cache_store(const char *host, const char *path, const CaReport *report) {
+        _cleanup_free_ char *key = ca_cache_key(host, path);
+        if (!key)
+                return -ENOMEDIUM;
+        CaReport *copy = calloc(1, sizeof(CaReport));
+        if (!copy || ca_report_copy(report, copy) < 0) {
+                free(copy);
+                return -ENOMEM;
+        }
+        ca_cache.free_value = ca_report_free;
+        int r = strmap_put(&ca_cache, key, copy);
+        if (r <= 0)
+                ca_report_free(copy);  /* already there, or out of memory */
+        return r < 0 ? r : 0;
+}
+
+int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred, const char *path,
+                  CaReport *report, Findings *findings) {
+        *report = (CaReport) {};
+        if (path[0] != '/') {
+                findings_add(findings, SEV_ERROR, "ca-relative",
+                             "%s is a relative path: Node resolves it against the service's working directory; "
+                             "use an absolute path", path);
+                return 0;
+        }
+        _cleanup_free_ char *host = NULL;
+        int r = fs_chase(lp->root, path, 0, &host);
+        if (r < 0) {
+                findings_add(findings, SEV_ERROR, "ca-missing", "%s: %s; check the path",
+                             path, r == -ENOENT ? "no such file" : strerror(-r));
+                return 0;
+        }
+        _cleanup_free_ char *data = NULL;  /* before the goto: never jump over a _cleanup_ */
+        size_t size = 0;
+        r = ca_check_cached(host, path, report);
+        if (r == 0)
+                goto checked;
+        if (r != -ENOENT && r != -ENOMEDIUM)  /* a miss, or a file to read to say what is wrong */
+                return r;
+        r = read_file_limited(host, CA_FILE_MAX_SIZE, &data, &size);
+        if (r < 0) {
+                const char *why = r == -EISDIR   ? "is a directory, not a PEM file"
+                                  : r == -ENOTSUP ? "is not a regular file"
+                                  : r == -EFBIG   ? "is larger than 10 MiB, not a CA file"
+                                                  : strerror(-r);
+                findings_add(findings, SEV_ERROR, "ca-unusable", "%s %s", path, why);
+                return 0;
+        }
+        if ((r = ca_check_data(data, size, path, time(NULL), report)) < 0)
+                return r;
+        (void) ca_cache_store(host, path, report);
+checked:
+        if (report->verdict != CA_OK) {
+                /* One clear reason: who could read a file that must not be used is beside the point. */
+                findings_add(findings, SEV_ERROR, report->verdict == CA_PRIVATE_KEY ? "ca-private-key" : "ca-invalid",
+                             "%s", report->message);
+                return 0;
+        }
+        for (char **w = report->warnings; w && *w; w++)
+                findings_add(findings, SEV_WARNING, "ca-warning", "%s", *w);
+
+        _cleanup_free_ char *hidden = sandbox_hides_path(lp, u, path);
+        if (hidden)
+                findings_add(findings, SEV_ERROR, "ca-hidden", "%s", hidden);
+        else if (!cred->known)
+                findings_add(findings, SEV_WARNING, "user-unknown",
+                             "User=%s does not exist in %s/etc/passwd: cannot check who can read %s",
+                             cred->user, lp->root ? lp->root : "", path);
+        else {
+                _cleanup_free_ char *why = path_unreadable_by(lp, cred, host);
+                if (why)
+                        findings_add(findings, SEV_ERROR, "ca-unreadable",
+                                     "the service cannot read %s: %s; put the CA where it can be read "
+                                     "(e.g. /etc/ssl/certs, mode 0644) or grant access",
+                                     path, why);
+        }
+        return 0;
+}
+
+int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
+        return inspect_unit_full(lp, u, false, ret);
+}
+
+int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, Inspection *ret) {
+        Inspection in = {};
+        _cleanup_free_ char *origin = NULL;   /* "file:line" when our drop-in is a generated one */
+        int r;
+
+        if (u->load_state != LOAD_LOADED) {
+                if (u->load_state == LOAD_NOT_FOUND)
+                        findings_add(&in.findings, SEV_ERROR, "not-found", "%s: unit not found", u->name);
+                else if (u->load_state == LOAD_MASKED)
+                        findings_add(&in.findings, SEV_INFO, "masked", "%s is masked", u->name);
+                else
+                        findings_add(&in.findings, SEV_ERROR, "load-error", "%s", u->load_error ? u->load_error : "failed to load");
+                in.verdict = u->load_state == LOAD_MASKED ? "ok" : "broken";
+                *ret = in;
+                return 0;
+        }
+
+        if ((r = effective_environment(lp, u, &in.env, &in.findings)) < 0)
+                goto fail;
+        for (char **d = u->dropins; d && *d; d++)
+                if (strv_contains(u->managed_dropins, *d)) {
+                        free(in.managed_dropin);
+                        in.managed_dropin = strdup(*d);
+                }
+        if (only_relevant && !in.managed_dropin) {
+                bool any = false;
+                for (const char *const *v = tls_variables; *v && !any; v++)
+                        any = env_list_get(&in.env, *v) != NULL;
+                if (!any) {
+                        /* audit's fast path: no TLS setting, nothing more to know */
+                        in.verdict = "ok";
+                        *ret = in;
+                        return 0;
+                }
+        }
+        if ((r = runtime_detect(lp, u, &in.runtime)) < 0 || (r = unit_cred(lp, u, &in.cred)) < 0)
+                goto fail;
+
+        origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
+        size_t mark = in.findings.n;
+
+        const EnvEntry *reject = env_list_get(&in.env, "NODE_TLS_REJECT_UNAUTHORIZED");
+        if (reject && streq(env_entry_value(reject), "0"))
+                findings_add(&in.findings, SEV_ERROR, "insecure",
+                             "TLS certificate verification is disabled: NODE_TLS_REJECT_UNAUTHORIZED=0 (%s); "
+                             "trust the server's CA instead: unit-tls set %s --ca FILE",
+                             reject->source, u->id);
+
+        const EnvEntry *extra = env_list_get(&in.env, "NODE_EXTRA_CA_CERTS");
+        const char *extra_value = extra ? env_entry_value(extra) : NULL;
+        if (!isempty(extra_value)) {
+                if ((r = check_ca_path(lp, u, &in.cred, extra_value, &in.ca, &in.findings)) < 0)
+                        goto fail;
+                in.have_ca = true;
+                if (in.runtime.runtime == RUNTIME_UNKNOWN)
+                        findings_add(&in.findings, SEV_WARNING, "not-node",
+                                     "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, "
+                                     "Bun or Deno, which are the programs that read it",
+                                     extra->source);
+                if (in.runtime.runtime == RUNTIME_NODE && in.runtime.binary) {
+                        _cleanup_free_ char *why = node_binary_ignores_env(
+                                in.runtime.binary, lookup_display_path(lp, in.runtime.binary));
+                        if (why)
+                                findings_add(&in.findings, SEV_ERROR, "node-ignores-env", "%s", why);
+                }
+        }
+
+        if (in.managed_dropin) {
+                const char *ours = lookup_display_path(lp, in.managed_dropin);
+                if (!extra || !startswith(extra->source, ours) || extra->source[strlen(ours)] != ':') {
+                        /* Our drop-in sets something, but what the service gets comes from elsewhere. */
+                        bool sets_extra = false;
+                        for (size_t i = 0; i < u->environment.n; i++)
+                                if (startswith(u->environment.entries[i].assignment, "NODE_EXTRA_CA_CERTS="))
+                                        sets_extra = true;
+                        if (extra && !has_code(&in.findings, "insecure"))
+                                findings_add(&in.findings, SEV_ERROR, "shadowed",
+                                             "unit-tls's %s is overridden: NODE_EXTRA_CA_CERTS comes from %s; "
+                                             "remove it there or run unit-tls set again",
+                                             ours, extra->source);
+                        else if (!extra && sets_extra)
+                                findings_add(&in.findings, SEV_ERROR, "shadowed",
+                                             "unit-tls's %s is overridden: NODE_EXTRA_CA_CERTS is reset or unset later",
+                                             ours);
+                }
+        }
+
+        if (origin) {
+                const char *ours = lookup_display_path(lp, in.managed_dropin);
+                note_generated(&in.findings, mark, origin, source_in(extra, ours), source_in(reject, ours));
+                findings_add(&in.findings, SEV_INFO, "generated",
+                             "%s is generated by unit-tls-generator from %s; change it there, then run 'unit-tls apply'",
+                             ours, origin);
+        }
+
+        if (has_code(&in.findings, "insecure"))
+                in.verdict = "insecure";
+        else if (has_code(&in.findings, "shadowed"))
+                in.verdict = "shadowed";
+        else if (findings_have(&in.findings, SEV_ERROR))
+                in.verdict = "broken";
+        else if (has_code(&in.findings, "not-node"))
+                in.verdict = "not-node";
+        else if (extra && !in.managed_dropin)
+                in.verdict = "unmanaged";
+        else
+                in.verdict = "ok";
+        *ret = in;
+        return 0;
+fail:
+        inspection_done(&in);
+        return r;
+}
+
+void inspection_done(Inspection *i) {
+        env_list_done(&i->env);
+        runtime_info_done(&i->runtime);
+        service_cred_done(&i->cred);
+        findings_done(&i->findings);
+        free(i->managed_dropin);
+        ca_report_done(&i->ca);
+        *i = (Inspection) {};
+}
+
+int read_target_file(const LookupPaths *lp, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *host = NULL;
+        int r = fs_chase(lp->root, path, 0, &host);
+        if (r < 0)
+                return r;
+        return read_file_limited(host, max, ret, ret_size);
+}

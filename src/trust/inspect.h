@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* What a service's files say about its TLS trust, checked: the effective environment with
+ * provenance, the runtime, the CA file, who can read it, and a verdict. Reads
+ * files under the target root; talks to no bus. */
+
+#include "tls/ca-check.h"
+#include "trust/managed.h"
+#include "trust/runtime.h"
+#include "systemd/unit.h"
+#include "systemd/userdb.h"
+
+
+typedef enum Severity {
+        SEV_INFO,
+        SEV_WARNING,
+        SEV_ERROR,
+} Severity;
+
+const char *severity_to_string(Severity s);
+
+typedef struct Finding {
+        Severity severity;
+        char *code;       /* stable identifier, e.g. "insecure", "ca-unreadable" */
+        char *message;    /* one line: the problem and the fix */
+} Finding;
+
+typedef struct Findings {
+        Finding *items;
+        size_t n;
+} Findings;
+
+void findings_add(Findings *f, Severity s, const char *code, const char *fmt, ...) _printf_(4, 5);
+void findings_done(Findings *f);
+bool findings_have(const Findings *f, Severity at_least);
+
+typedef struct Inspection {
+        EnvList env;              /* effective Environment= + EnvironmentFile= - UnsetEnvironment= */
+        RuntimeInfo runtime;
+        ServiceCred cred;
+        Findings findings;
+        const char *verdict;      /* ok, insecure, broken, stale, shadowed, not-node, unmanaged */
+        char *managed_dropin;     /* host path of a unit-tls drop-in in effect, if any */
+        CaReport ca;
+        bool have_ca;
+} Inspection;
+
+/* The TLS-relevant variables, in the order they are shown. */
+extern const char *const tls_variables[];
+
+int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret);
+/* With only_relevant, a unit without any TLS setting or unit-tls drop-in gets only its
+ * environment and the verdict "ok" (audit's fast path). */
+int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, Inspection *ret);
+void inspection_done(Inspection *i);
+
+/* Builds the service's effective environment (EnvironmentFile= files read under the root, as
+ * PID 1 reads them at start). Problems go to findings. */
+int effective_environment(const LookupPaths *lp, const Unit *u, EnvList *ret, Findings *findings);
+
+/* Checks a CA file path for use as NODE_EXTRA_CA_CERTS by this service: exists, is a sane PEM
+ * file of anchors (ca-check), readable by cred through every directory, and not hidden by the
+ * unit's sandboxing. Adds findings (errors for what cannot work) and fills *report. */
+int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred, const char *path,
+                  CaReport *report, Findings *findings);
+
+/* The service's credentials from its unit (User=, Group=, ...). */
+int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret);
+
+
+
+/* The unit's sandboxing that hides path (as the target sees it) from the service, as a
+ * message, or NULL. */
+char *sandbox_hides_path(const LookupPaths *lp, const Unit *u, const char *path);
+
+/* Reads a file of the target system (path as the target sees it, symlinks resolved inside the
+ * root). */
+int read_target_file(const LookupPaths *lp, const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* The first directory on the way to host path (under root) that cred cannot search, or the
+ * file itself when it cannot read it; NULL when all is well. Missing components are skipped. */
+char *path_unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const char *host);

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+#include "trust/plan.h"
+
+char *environment_quote(const char *name, const char *value) {
+        Buf b = {};
+        buf_printf(&b, "\"%s=", name);
+        for (const unsigned char *p = (const unsigned char *) value; *p; p++) {
+                if (*p == '\\' || *p == '"')
+                        buf_printf(&b, "\\%c", *p);
+                else if (*p == '%')
+                        buf_puts(&b, "%%");
+                else if (*p < 0x20 || *p == 0x7f)
+                        buf_printf(&b, "\\x%02x", *p);
+                else
+                        buf_putc(&b, (char) *p);
+        }
+        buf_putc(&b, '"');
+        return buf_steal(&b);
+}
+
+char *render_dropin(PlanMode mode, const char *ca_value, bool unset_reject, const char *source_note) {
+        Buf b = {};
+        buf_puts(&b, DROPIN_HEADER);
+        if (mode == PLAN_SET_INSECURE)
+                buf_puts(&b, "# WARNING: this turns off TLS certificate verification for this service:\n"
+                             "# anyone on the network path can impersonate the servers it talks to.\n"
+                             "# Replace it with the server's CA: unit-tls set UNIT --ca FILE\n");
+        if (source_note)
+                buf_printf(&b, "# %s\n", source_note);
+        buf_puts(&b, "[Service]\n");
+        if (mode == PLAN_SET_INSECURE)
+                buf_puts(&b, "Environment=NODE_TLS_REJECT_UNAUTHORIZED=0\n");
+        else {
+                _cleanup_free_ char *q = environment_quote("NODE_EXTRA_CA_CERTS", ca_value);
+                if (!q) {
+                        buf_free(&b);
+                        return NULL;
+                }
+                buf_printf(&b, "Environment=%s\n", q);
+                if (unset_reject)
+                        buf_puts(&b, "UnsetEnvironment=NODE_TLS_REJECT_UNAUTHORIZED\n");
+        }
+        return buf_steal(&b);
+}
+
+static bool source_is(const char *source, const char *file) {
+        const char *rest = source ? startswith(source, file) : NULL;
+        return rest && rest[0] == ':';
+}
+
+bool plan_needs_reject_repair(const Inspection *now, const char *dropin_display) {
+        const EnvEntry *e = env_list_get(&now->env, "NODE_TLS_REJECT_UNAUTHORIZED");
+        return e && streq(env_entry_value(e), "0") && !source_is(e->source, dropin_display);
+}
+
+void plan_done(Plan *p) {
+        findings_done(&p->findings);
+        free(p->new_content);
+        *p = (Plan) {};
+}
+
+/* Refusals that --force may override: risks unit-tls cannot see through (ACLs, bind mounts). */
+static bool forceable(const char *code) {
+        return streq(code, "ca-unreadable") || streq(code, "ca-hidden");
+}
+
+int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
+        Plan p = {};
+        const Unit *u = f->unit;
+        Findings *out = &p.findings;
+
+        /* unset removes what unit-tls wrote even when the unit itself is gone (a package's
+         * postrm runs after its unit file was removed) or masked. */
+        if (f->mode == PLAN_UNSET && (u->load_state == LOAD_NOT_FOUND || u->load_state == LOAD_MASKED))
+                ;
+        else if (u->load_state == LOAD_NOT_FOUND)
+                findings_add(out, SEV_ERROR, "not-found", "unit not found; check the name with 'systemctl list-unit-files'");
+        else if (u->load_state == LOAD_MASKED)
+                findings_add(out, SEV_ERROR, "masked", "the unit is masked: it cannot run, so a drop-in would do nothing; unmask it first");
+        else if (!u->is_service)
+                findings_add(out, SEV_ERROR, "not-a-service", "not a service: only services run Node.js processes");
+        else if (u->load_state != LOAD_LOADED)
+                findings_add(out, SEV_ERROR, "load-error", "systemd cannot load the unit (%s); fix it first",
+                             u->load_error ? u->load_error : load_state_to_string(u->load_state));
+        if (p.findings.n > 0)
+                goto refuse;
+
+        if (f->old_error < 0) {
+                findings_add(out, SEV_ERROR, "dropin-unreadable", "%s cannot be used: %s%s", f->dropin_display,
+                             f->old_error == -ELOOP ? "it is a symlink; unit-tls never writes through a symlink"
+                             : f->old_error == -EBADFD ? "it is not a regular file"
+                                                       : strerror(-f->old_error),
+                             f->old_error == -ELOOP ? " (remove it and run again)" : "");
+                goto refuse;
+        }
+        if (f->dir_unsafe) {
+                _cleanup_free_ char *dir = strndup(f->dropin_display, strrchr(f->dropin_display, '/') - f->dropin_display);
+                findings_add(out, SEV_ERROR, "dir-unsafe", "%s %s", dir ? dir : f->dropin_display, f->dir_unsafe_why);
+                goto refuse;
+        }
+        bool foreign = f->old_content && !startswith(f->old_content, DROPIN_HEADER);
+
+        if (f->mode == PLAN_UNSET) {
+                if (!f->old_content) {
+                        p.changed = false;
+                        *ret = p;
+                        return 0;
+                }
+                if (foreign) {
+                        findings_add(out, SEV_ERROR, "foreign-dropin",
+                                     "%s was not written by unit-tls; unit-tls removes only its own files (delete it by hand if you mean to)",
+                                     f->dropin_display);
+                        goto refuse;
+                }
+                p.changed = true;
+                *ret = p;
+                return 0;
+        }
+
+        if (foreign) {
+                if (!f->force) {
+                        findings_add(out, SEV_ERROR, "foreign-dropin",
+                                     "%s exists and was not written by unit-tls; choose another --drop-in=NAME, or --force to "
+                                     "replace it (a backup is kept)", f->dropin_display);
+                        goto refuse;
+                }
+                findings_add(out, SEV_WARNING, "foreign-dropin", "%s was not written by unit-tls; replacing it, backup kept",
+                             f->dropin_display);
+                p.backup = true;
+        }
+
+        if (f->mode == PLAN_SET_CA) {
+                for (size_t i = 0; f->ca_findings && i < f->ca_findings->n; i++) {
+                        const Finding *x = &f->ca_findings->items[i];
+                        Severity s = x->severity;
+                        if (s == SEV_ERROR && f->force && forceable(x->code)) {
+                                s = SEV_WARNING;
+                        }
+                        findings_add(out, s, x->code, "%s%s", x->message,
+                                     s == SEV_ERROR && forceable(x->code) ? " (or --force if you know it is readable)" : "");
+                }
+                if (f->node_problem)
+                        findings_add(out, SEV_ERROR, "node-ignores-env", "%s", f->node_problem);
+        }
+
+        /* The proof: the planned state, loaded by the same loader systemd's rules drive. */
+        if (!f->planned_listed)
+                findings_add(out, SEV_ERROR, "dropin-ignored",
+                             "%s would not be read by systemd: another file of the same name in a directory that "
+                             "takes precedence hides it, or its directory is not in the unit search path; use --drop-in=NAME",
+                             f->dropin_display);
+        else if (f->mode == PLAN_SET_CA) {
+                const EnvEntry *e = env_list_get(f->planned_env, "NODE_EXTRA_CA_CERTS");
+                if (!e)
+                        findings_add(out, SEV_ERROR, "shadowed",
+                                     "NODE_EXTRA_CA_CERTS from %s would be removed again by a later Environment= reset or "
+                                     "UnsetEnvironment=; remove that setting first", f->dropin_display);
+                else if (!source_is(e->source, f->dropin_display) || !streq(env_entry_value(e), f->ca_value))
+                        findings_add(out, SEV_ERROR, "shadowed",
+                                     "NODE_EXTRA_CA_CERTS from %s would be overridden by %s (%s); EnvironmentFile= and later "
+                                     "drop-ins win, so remove it there first",
+                                     f->dropin_display, e->assignment, e->source);
+                const EnvEntry *rej = env_list_get(f->planned_env, "NODE_TLS_REJECT_UNAUTHORIZED");
+                if (rej && streq(env_entry_value(rej), "0"))
+                        findings_add(out, SEV_ERROR, "insecure-remains",
+                                     "verification would stay disabled by NODE_TLS_REJECT_UNAUTHORIZED=0 (%s); remove it there",
+                                     rej->source);
+        } else if (f->mode == PLAN_SET_INSECURE) {
+                const EnvEntry *rej = env_list_get(f->planned_env, "NODE_TLS_REJECT_UNAUTHORIZED");
+                if (!rej || !streq(env_entry_value(rej), "0"))
+                        findings_add(out, SEV_ERROR, "shadowed",
+                                     "NODE_TLS_REJECT_UNAUTHORIZED=0 from %s would be overridden%s%s",
+                                     f->dropin_display, rej ? " by " : " (unset later)", rej ? rej->source : "");
+                findings_add(out, SEV_WARNING, "insecure",
+                             "this DISABLES TLS certificate verification: any server, including an attacker's, "
+                             "will be accepted; prefer --ca with the server's CA");
+        }
+
+        if (f->mode == PLAN_SET_CA && f->now) {
+                /* Say what the new value replaces: a person may not know it was there. */
+                const EnvEntry *prev = env_list_get(&f->now->env, "NODE_EXTRA_CA_CERTS");
+                if (prev && !source_is(prev->source, f->dropin_display) && !streq(env_entry_value(prev), f->ca_value))
+                        findings_add(out, SEV_INFO, "replaces", "replaces %s (%s)", prev->assignment, prev->source);
+        }
+        if (f->now && f->now->runtime.runtime == RUNTIME_UNKNOWN)
+                findings_add(out, SEV_WARNING, "not-node",
+                             "ExecStart= does not look like Node.js, Bun or Deno; the variable is written, but only "
+                             "those runtimes read it");
+
+        if (findings_have(out, SEV_ERROR))
+                goto refuse;
+
+        p.new_content = strdup(rendered);
+        if (!p.new_content) {
+                plan_done(&p);
+                return -ENOMEM;
+        }
+        p.changed = !f->old_content || !streq(f->old_content, rendered);
+        *ret = p;
+        return 0;
+
+refuse:
+        p.refused = true;
+        *ret = p;
+        return 0;
+}
