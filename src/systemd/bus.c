@@ -263,10 +263,12 @@ out:
         return r;
 }
 
-/* Is pid still systemd's child between fork() and execve()? A Type=simple start job is done
- * as soon as the main process is forked; until it execs, it runs the manager's code (named
- * "systemd", then "(binary)") with the manager's environment, not the service's. (Inside
- * execve() itself, the environment reads empty for a moment: see sd_environ_has_once().) */
+/* Is pid still systemd's child on its way to the service's binary? A Type=simple start job is
+ * done as soon as the main process is forked; until it execs the service, it runs systemd's
+ * code with the manager's environment, not the service's: the manager itself (named
+ * "systemd", then "(binary)") and, since systemd 255, /usr/lib/systemd/systemd-executor, which
+ * the child execs first and which then execs the service. (Inside execve() itself, the
+ * environment reads empty for a moment: see sd_environ_has_once().) */
 static bool not_yet_executed(uint32_t pid) {
         char path[64], comm[32] = "", exe[PATH_MAX];
         snprintf(path, sizeof(path), "/proc/%u/comm", pid);
@@ -283,7 +285,8 @@ static bool not_yet_executed(uint32_t pid) {
                 return false;
         exe[k] = '\0';
         const char *base = strrchr(exe, '/');
-        return streq(base ? base + 1 : exe, "systemd");
+        base = base ? base + 1 : exe;
+        return streq(base, "systemd") || streq(base, "systemd-executor");
 }
 
 /* 1/0: found or not; *settled false when the environment read empty (pid is inside execve():
