@@ -157,7 +157,7 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
                 return 0;
         }
         /* systemd sorts glob results (safe_glob) and reads them in order; later files win. */
-        qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), (int (*)(const void *, const void *)) strcmp);
+        strv_sort(g.gl_pathv);
         int r = 0;
         for (size_t i = 0; i < g.gl_pathc; i++) {
                 _cleanup_free_ char *data = NULL, *resolved = NULL;

@@ -254,6 +254,9 @@ readonly PVE_CA=/etc/pve/pve-root-ca.pem
 
 run_case() {
         local name=$1 fn=$2 rc=0
+        # CLI_ONLY=GLOB runs the matching cases only (while working on one).
+        # shellcheck disable=SC2053 # a glob on purpose
+        [[ -z ${CLI_ONLY:-} || $name == $CLI_ONLY ]] || return 0
         : > "$FAILS"
         set +e
         (set -e; "$fn")
@@ -601,6 +604,21 @@ t_environment_file_glob() {
         timeout 30 "${CLEAN_ENV[@]}" "$BIN" --root="$R" status homepage > "$OUT" 2> "$ERR" || RC=$?
         ((RC != 124)) || fail "status did not finish within 30 s on 30 {a,b} groups"
         check_exit 0
+}
+
+# Files an EnvironmentFile= glob matches are read in sorted order, the last one winning, as
+# systemd's safe_glob() sorts them; readdir's order (here: creation order) must not matter.
+t_environment_file_glob_order() {
+        make_root
+        write_unit homepage.service 'User=homepage' 'EnvironmentFile=-/etc/default/homepage.d/*' \
+                'ExecStart=/usr/bin/node /opt/homepage/server.js'
+        local n
+        for n in 17 03 20 11 08 14 01 19 05 12 16 02 09 18 06 13 04 10 15 07; do
+                put "/etc/default/homepage.d/$n" "NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-$n.pem"
+        done
+        refuse_row "$PVE_CA" "/etc/default/homepage.d/20:1"
+        ut --root="$R" status homepage --json
+        check_stdout_contains '"source":"/etc/default/homepage.d/20:1"'
 }
 
 t_unset_environment_elsewhere() {
@@ -1027,6 +1045,7 @@ run_case plan/private-tmp t_private_tmp
 run_case plan/later-dropin-overrides t_later_dropin_overrides
 run_case plan/environment-file-overrides t_environment_file_overrides
 run_case plan/environment-file-glob-like-systemd t_environment_file_glob
+run_case plan/environment-file-glob-sorted t_environment_file_glob_order
 run_case plan/unset-environment-elsewhere t_unset_environment_elsewhere
 run_case plan/setuid-node t_setuid_node
 run_case plan/not-node-warns t_not_node_warns
