@@ -9,6 +9,38 @@
 
 #define CHASE_MAX_LINKS 32
 
+void path_simplify(char *p) {
+        char *t = p;
+        for (const char *f = p; *f;) {
+                if (*f == '/' && t > p && t[-1] == '/') {
+                        f++;
+                        continue;
+                }
+                if (*f == '.' && t > p && t[-1] == '/' && (f[1] == '/' || f[1] == 0)) {
+                        f++;
+                        continue;
+                }
+                *t++ = *f++;
+        }
+        while (t > p + 1 && t[-1] == '/')
+                t--;
+        *t = 0;
+}
+
+bool path_is_normalized(const char *p) {
+        if (strstr(p, "//"))
+                return false;
+        for (const char *c = p; c; c = strchr(c, '/')) {
+                if (*c == '/')
+                        c++;
+                if (startswith(c, "./") || streq(c, ".") || startswith(c, "../") || streq(c, ".."))
+                        return false;
+                if (*c == 0)
+                        break;
+        }
+        return true;
+}
+
 char *path_simplify_dup(const char *path) {
         Buf b = {};
         const char *p = path;

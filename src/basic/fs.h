@@ -26,6 +26,11 @@ int fs_resolve_under_root(const char *root, const char *host_path, char **ret);
  * it; otherwise ret_st->st_mode is 0. */
 int fs_resolve_under_root_st(const char *root, const char *host_path, char **ret, struct stat *ret_st);
 
+/* systemd's path_simplify(), in place: collapses "//", drops "." components and a trailing
+ * '/'; ".." stays. */
+void path_simplify(char *p);
+/* systemd's path_is_normalized(): no "." or ".." component and no "//". */
+bool path_is_normalized(const char *p);
 /* Lexically cleans an absolute path: "//", "/./" and "/x/.." removed, never above "/". */
 char *path_simplify_dup(const char *path);
 

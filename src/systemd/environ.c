@@ -3,6 +3,7 @@
  * Environment=/UnsetEnvironment= word splitting, unit specifiers and the EnvironmentFile= format.
  */
 
+#include "basic/fs.h"
 #include "systemd/environ.h"
 
 #include <fcntl.h>
@@ -329,20 +330,6 @@ static int unit_name_unescape(const char *f, char **ret) {
         return 0;
 }
 
-/* path_is_normalized() for an absolute path: no "." or ".." component and no "//". */
-static bool path_is_normalized(const char *p) {
-        if (strstr(p, "//"))
-                return false;
-        for (const char *c = p; c; c = strchr(c, '/')) {
-                c++;
-                if (startswith(c, "./") || streq(c, ".") || startswith(c, "../") || streq(c, ".."))
-                        return false;
-                if (*c == 0)
-                        break;
-        }
-        return true;
-}
-
 static int unit_name_path_unescape(const char *f, char **ret) {
         _cleanup_free_ char *w = NULL;
         char *s;
@@ -610,26 +597,6 @@ static const char *architecture_name(const char *machine) {
                 if (streq(machine, table[i].machine))
                         return table[i].arch;
         return machine;
-}
-
-/* A tiny path_simplify(): collapses "//" and "/./", drops a trailing '/'. */
-static void path_simplify(char *p) {
-        char *t = p;
-
-        for (const char *f = p; *f;) {
-                if (*f == '/' && t > p && t[-1] == '/') {
-                        f++;
-                        continue;
-                }
-                if (*f == '.' && t > p && t[-1] == '/' && (f[1] == '/' || f[1] == 0)) {
-                        f++;
-                        continue;
-                }
-                *t++ = *f++;
-        }
-        while (t > p + 1 && t[-1] == '/')
-                t--;
-        *t = 0;
 }
 
 static bool env_path_ok(const char *e) {

@@ -612,13 +612,6 @@ static int exec_start_apply(LoadCtx *c, const char *value, const char *source) {
         return cmd->path && cmd->source ? 0 : -ENOMEM;
 }
 
-/* systemd's path_is_normalized(): no "." or ".." components, no "//". */
-static bool path_is_normalized(const char *p) {
-        if (strstr(p, "//") || strstr(p, "/./") || strstr(p, "/../") || endswith(p, "/.") || endswith(p, "/.."))
-                return false;
-        return true;
-}
-
 static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
         Unit *u = c->u;
         if (!*value) {
@@ -637,7 +630,9 @@ static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
                 return 0;
         }
         bool ignore = x[0] == '-';
-        const char *path = ignore ? x + 1 : x;
+        char *path = ignore ? x + 1 : x;
+        /* path_simplify_and_warn(): "//", "." components and a trailing '/' go, ".." refuses */
+        path_simplify(path);
         if (path[0] != '/') {
                 diags_add(&u->diags, source, "EnvironmentFile= path is not absolute, ignoring: %s", x);
                 return 0;
