@@ -650,6 +650,26 @@ static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
         return n[u->n_env_files - 1].path && n[u->n_env_files - 1].source ? 0 : -ENOMEM;
 }
 
+/* SuccessAction= (config_parse_emergency_action()): a value that does not parse, or one the user
+ * manager cannot carry out, is ignored and the previous one stays. */
+static void success_action_apply(LoadCtx *c, const char *value) {
+        static const char *const system_only[] = {
+                "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force",
+                "poweroff-immediate", "halt", "halt-force", "halt-immediate", "kexec", "kexec-force",
+                "soft-reboot", "soft-reboot-force",
+        };
+        if (streq(value, "none") || streq(value, "exit") || streq(value, "exit-force")) {
+                c->u->success_action = !streq(value, "none");
+                return;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(system_only); i++)
+                if (streq(value, system_only[i])) {
+                        if (c->lp->scope == SCOPE_SYSTEM)
+                                c->u->success_action = true;
+                        return;
+                }
+}
+
 static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
                          unsigned line) {
         LoadCtx *c = userdata;
@@ -658,6 +678,10 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
         if (!source)
                 return -ENOMEM;
 
+        if (streq(section, "Unit") && streq(key, "SuccessAction")) {
+                success_action_apply(c, value);
+                return 0;
+        }
         if (!streq(section, "Service") || !u->is_service)
                 return 0;
 
@@ -916,9 +940,11 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
 
         if (u->is_service) {
                 bool oneshot = u->type.value && streq(u->type.value, "oneshot");
-                if (u->n_exec_start == 0 && !u->has_exec_stop) {
+                /* service_verify(); without ExecStart= the type defaults to oneshot */
+                if (u->n_exec_start == 0 && !u->has_exec_stop && !u->success_action) {
                         u->load_state = LOAD_BAD_SETTING;
-                        u->load_error = xasprintf("%s: service has no ExecStart=", lookup_display_path(lp, u->fragment));
+                        u->load_error = xasprintf("%s: service has no ExecStart=, ExecStop=, or SuccessAction=",
+                                                  lookup_display_path(lp, u->fragment));
                 } else if (u->n_exec_start > 1 && !oneshot) {
                         u->load_state = LOAD_BAD_SETTING;
                         u->load_error = xasprintf("%s: service has more than one ExecStart= setting, which is only allowed for Type=oneshot",

@@ -56,6 +56,7 @@ typedef struct Unit {
         ExecCommand *exec_start;
         size_t n_exec_start;
         bool has_exec_stop;
+        bool success_action;   /* SuccessAction= other than none ([Unit]) */
         Setting type, user, group, dynamic_user, protect_home, private_tmp, root_directory,
                 root_image, protect_system;
         char **supplementary_groups;
