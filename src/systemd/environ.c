@@ -6,6 +6,7 @@
 #include "basic/fs.h"
 #include "systemd/environ.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -533,6 +534,34 @@ static int read_id128(const char *path, bool missing_is_eunatch, char **ret) {
         return id128_parse(data, size, ret);
 }
 
+/* read_etc_hostname() + hostname_cleanup(): the first line that is neither blank nor a '#'
+ * comment, stripped; only letters, digits, '-', '_' and single inner dots kept, at most 64
+ * bytes. "" when there is no such line (the caller's fallback applies). */
+static char *etc_hostname_parse(const char *data) {
+        const char *line = data;
+        size_t n = 0;
+        for (;;) {
+                line += strspn(line, WHITESPACE);   /* blank lines too */
+                n = strcspn(line, NEWLINE);
+                if (n == 0 || *line != '#')
+                        break;
+                line += n;
+        }
+        char *h = strndup(line, n);
+        if (!h)
+                return NULL;
+        size_t k = 0;
+        for (const char *c = h; *c && c < h + n && k < 64; c++) {
+                bool dot = *c == '.';
+                if (dot ? k > 0 && h[k - 1] != '.' : (isalnum((unsigned char) *c) || strchr("-_", *c)))
+                        h[k++] = *c;
+        }
+        while (k > 0 && h[k - 1] == '.')
+                k--;
+        h[k] = 0;
+        return h;
+}
+
 static int hostname_get(const char *root, bool shorten, char **ret) {
         _cleanup_free_ char *h = NULL;
         int r;
@@ -545,17 +574,8 @@ static int hostname_get(const char *root, bool shorten, char **ret) {
                 r = read_full(p, &data, NULL);
                 if (r < 0 && r != -ENOENT)
                         return r;
-                if (r >= 0) {
-                        char *s = data + strspn(data, WHITESPACE);
-                        size_t n = strcspn(s, NEWLINE);
-                        while (n > 0 && is_ws(s[n - 1]))
-                                n--;
-                        if (n > 0 && *s != '#') {
-                                h = strndup(s, n);
-                                if (!h)
-                                        return -ENOMEM;
-                        }
-                }
+                if (r >= 0 && !(h = etc_hostname_parse(data)))
+                        return -ENOMEM;
         } else {
                 struct utsname u;
                 if (uname(&u) < 0)
@@ -566,7 +586,8 @@ static int hostname_get(const char *root, bool shorten, char **ret) {
                                 return -ENOMEM;
                 }
         }
-        if (!h) {
+        if (isempty(h)) {
+                free(h);
                 h = strdup("localhost");
                 if (!h)
                         return -ENOMEM;

@@ -453,6 +453,30 @@ static void test_specifier_root(void **state) {
         assert_string_equal(out, "[fallback][]");
         free(out);
 
+        /* /etc/hostname as read_etc_hostname() reads it (systemd 252 src/test/test-hostname-setup.c,
+         * TEST(read_etc_hostname)): comments and blank lines skipped, the name cleaned up */
+        static const struct {
+                const char *file, *expected;
+        } hostnames[] = {
+                { "# written by the installer\n\n  pve-node1  \n", "pve-node1" },
+                { "#only a comment\n", "localhost" },
+                { "\n\n", "localhost" },
+                { "foo.bar.\n", "foo.bar" },
+                { "foo..bar\n", "foo.bar" },
+                { "#a\n#b\nhost_x\n", "host_x" },
+                { "# comment\n\n foo ", "foo" },
+                { "!foo/bar.com", "foobar.com" },
+                { "", "localhost" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(hostnames); i++) {
+                write_file(root, "etc/hostname", hostnames[i].file);
+                out = NULL;
+                assert_int_equal(specifier_expand("%H", &ctx, &out), 0);
+                if (!streq(out, hostnames[i].expected))
+                        fail_msg("/etc/hostname %zu: '%s', expected '%s'", i, out, hostnames[i].expected);
+                free(out);
+        }
+
         /* invalid machine ids */
         write_file(root, "etc/machine-id", "uninitialized\n");
         assert_int_equal(specifier_expand("%m", &ctx, &out), -ENOMEDIUM);
