@@ -236,6 +236,21 @@ out:
         return r;
 }
 
+int fs_chase_inside(const char *root, const char *path, char **ret) {
+        _cleanup_free_ char *host = NULL;
+        int r = fs_chase(root, path, 0, &host);
+        if (r < 0)
+                return r;
+        const char *inside = root ? startswith(host, root) : host;
+        if (!inside)
+                return -EXDEV;   /* cannot happen: fs_chase() stays inside root */
+        char *s = strdup(*inside ? inside : "/");
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
 /* Resolved parent directories, keyed by root + "\n" + inner parent path. A run reads thousands
  * of files from a dozen directories; resolving each directory once and then only looking at the
  * last component turns one openat2() + close() (or a walk) per file into one lstat(). The

@@ -19,6 +19,9 @@ enum {
  * target system would see them: absolute link targets and ".." never leave root. root NULL is
  * the host. 0 and *ret, -ENOENT, -ELOOP (more than 32 links), -ENOMEM. */
 int fs_chase(const char *root, const char *path, unsigned flags, char **ret);
+/* The same (every link followed), the result as the target system sees it ("/etc/x", not
+ * root + "/etc/x"). */
+int fs_chase_inside(const char *root, const char *path, char **ret);
 
 /* Like fs_chase() on a host path already under root (as kept in LookupPaths). */
 int fs_resolve_under_root(const char *root, const char *host_path, char **ret);

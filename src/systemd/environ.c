@@ -380,26 +380,6 @@ static bool unit_name_is_hashed(const char *id) {
         return true;
 }
 
-/* unit_name_escape(): '/' -> '-', a leading '.' and anything outside [A-Za-z0-9:_.] -> \xHH. */
-static char *unit_name_escape(const char *f) {
-        Buf b = {};
-
-        buf_put(&b, "", 0);
-        if (*f == '.') {
-                buf_puts(&b, "\\x2e");
-                f++;
-        }
-        for (; *f; f++) {
-                if (*f == '/')
-                        buf_putc(&b, '-');
-                else if (!strchr(LETTERS_DIGITS ":_.", *f))
-                        buf_printf(&b, "\\x%02x", (unsigned) (unsigned char) *f);
-                else
-                        buf_putc(&b, *f);
-        }
-        return buf_steal(&b);
-}
-
 /* ---------------------------------------------------------------------------------------------- */
 /* Host facts */
 
@@ -769,100 +749,11 @@ static int tmp_dir(const SpecifierContext *ctx, const char *fallback, char **ret
         return 0;
 }
 
-/* chase_symlinks(path, root): resolves every symlink as if root were "/" (absolute targets and
- * ".." stay inside root). Returns the resolved path as seen from inside root. */
-static int chase_in_root(const char *root, const char *path, char **ret) {
-        _cleanup_(buf_free) Buf done = {};
-        _cleanup_free_ char *todo = NULL;
-        unsigned links = 0;
-
-        if (!path || path[0] != '/')
-                return -EINVAL;
-        todo = strdup(path);
-        if (!todo)
-                return -ENOMEM;
-        buf_put(&done, "", 0);
-
-        for (;;) {
-                char *p = todo;
-                size_t n;
-
-                while (*p == '/')
-                        p++;
-                if (*p == 0)
-                        break;
-                n = strcspn(p, "/");
-                _cleanup_free_ char *comp = strndup(p, n), *rest = strdup(p + n);
-                if (!comp || !rest)
-                        return -ENOMEM;
-
-                if (streq(comp, ".")) {
-                        free(todo);
-                        todo = TAKE_PTR(rest);
-                        continue;
-                }
-                if (streq(comp, "..")) {
-                        char *slash = done.len > 0 ? strrchr(done.data, '/') : NULL;
-                        if (slash) {
-                                *slash = 0;
-                                done.len = (size_t) (slash - done.data);
-                        }
-                        free(todo);
-                        todo = TAKE_PTR(rest);
-                        continue;
-                }
-
-                buf_printf(&done, "/%s", comp);
-                if (done.oom)
-                        return -ENOMEM;
-
-                _cleanup_free_ char *full = root ? strjoin_path(root, done.data) : strdup(done.data);
-                struct stat st;
-                if (!full)
-                        return -ENOMEM;
-                if (lstat(full, &st) < 0)
-                        return -errno;
-                if (S_ISLNK(st.st_mode)) {
-                        char target[PATH_MAX];
-                        ssize_t k;
-
-                        if (++links > 32)
-                                return -ELOOP;
-                        k = readlink(full, target, sizeof target - 1);
-                        if (k < 0)
-                                return -errno;
-                        target[k] = 0;
-                        if (target[0] == '/')
-                                done.len = 0;
-                        else {
-                                char *slash = strrchr(done.data, '/');
-                                done.len = (size_t) (slash - done.data);
-                        }
-                        done.data[done.len] = 0;
-                        free(todo);
-                        todo = xasprintf("%s%s%s", target[0] == '/' ? "" : "/", target, rest);
-                        if (!todo)
-                                return -ENOMEM;
-                        continue;
-                }
-                if (!S_ISDIR(st.st_mode) && *rest && strspn(rest, "/") != strlen(rest))
-                        return -ENOTDIR;
-                free(todo);
-                todo = TAKE_PTR(rest);
-        }
-
-        char *r = done.len > 0 ? buf_steal(&done) : strdup("/");
-        if (!r)
-                return -ENOMEM;
-        *ret = r;
-        return 0;
-}
-
 /* %y: the fragment with symlinks resolved (inside ctx->root when given). */
 static int real_fragment_path(const SpecifierContext *ctx, char **ret) {
         if (!ctx || !ctx->fragment_path)
                 return -ENOENT;
-        return chase_in_root(ctx->root, ctx->fragment_path, ret);
+        return fs_chase_inside(ctx->root, ctx->fragment_path, ret);
 }
 
 /* cg_escape(): names that could clash with cgroupfs attribute files get a '_' prefix. */
@@ -913,9 +804,11 @@ static int slice_path(const char *cg_root, const char *slice, char **ret) {
         return 0;
 }
 
-/* %c %r %R: the deprecated cgroup specifiers, assuming the default slice (Slice= not known here). */
+/* %c %r %R, the deprecated cgroup specifiers, as they expand while the unit file is read
+ * (unit_default_cgroup_path()): the unit has no cgroup yet, and a slice only if Slice= came
+ * earlier, that slice not loaded yet (so without its parent). */
 static int cgroup_specifier(const SpecifierContext *ctx, const char *id, char which, char **ret) {
-        _cleanup_free_ char *cg_root = NULL, *slice = NULL, *spath = NULL, *inst = NULL;
+        _cleanup_free_ char *cg_root = NULL, *spath = NULL, *esc = NULL;
         int r;
 
         if (ctx->user)
@@ -925,40 +818,23 @@ static int cgroup_specifier(const SpecifierContext *ctx, const char *id, char wh
                 cg_root = strdup("");
         if (!cg_root)
                 return -ENOMEM;
-        if (which == 'R') {
+        if (which == 'R' || (which == 'r' && !ctx->slice)) {
                 *ret = isempty(cg_root) ? NULL : TAKE_PTR(cg_root);
                 return 0;
         }
-
-        inst = unit_name_instance(id);
-        if (inst) {
-                _cleanup_free_ char *prefix = NULL, *escaped = NULL;
-                r = unit_name_prefix(id, &prefix);
-                if (r < 0)
-                        return r;
-                escaped = unit_name_escape(prefix);
-                if (!escaped)
-                        return -ENOMEM;
-                slice = xasprintf("%s-%s.slice", ctx->user ? "app" : "system", escaped);
-        } else
-                slice = strdup(ctx->user ? "app.slice" : "system.slice");
-        if (!slice)
-                return -ENOMEM;
-        r = slice_path(cg_root, slice, &spath);
-        if (r < 0)
-                return r;
         if (which == 'r') {
-                *ret = TAKE_PTR(spath);
-                return 0;
+                _cleanup_free_ char *s = cg_escape(ctx->slice);
+                if (!s)
+                        return -ENOMEM;
+                *ret = xasprintf("%s/%s", cg_root, s);
+                return *ret ? 0 : -ENOMEM;
         }
-        _cleanup_free_ char *esc = cg_escape(id);
-        if (!esc)
+        if (ctx->slice && (r = slice_path(cg_root, ctx->slice, &spath)) < 0)
+                return r;
+        if (!(esc = cg_escape(id)))
                 return -ENOMEM;
-        char *s = xasprintf("%s/%s", spath, esc);
-        if (!s)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
+        *ret = xasprintf("%s/%s", spath ? spath : cg_root, esc);
+        return *ret ? 0 : -ENOMEM;
 }
 
 static int dup_or_null(const char *s, char **ret) {

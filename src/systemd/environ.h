@@ -25,6 +25,7 @@ typedef struct SpecifierContext {
         const char *root;     /* OS tree for %m %H %o %w %v ... lookups, or NULL for the host */
         bool user;            /* user manager: %h %t %S %C %L %E %u differ */
         const char *fragment_path; /* unit file path for %y %Y, or NULL (they then fail, -ENOENT) */
+        const char *slice;    /* the Slice= assigned so far, or NULL, for %c %r */
 } SpecifierContext;
 
 /* Expands %-specifiers in s as systemd's unit_full_printf() does: "%%" -> "%", known letters

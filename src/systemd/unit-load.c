@@ -513,6 +513,7 @@ typedef struct LoadCtx {
         SpecifierContext spec;
         const char *display;   /* the file being parsed, as the target system sees it */
         bool is_fragment;
+        char *slice;           /* Slice= so far, for %c %r (spec.slice points here) */
 } LoadCtx;
 
 static void setting_set(Setting *s, const char *value, const char *source) {
@@ -670,6 +671,26 @@ static void success_action_apply(LoadCtx *c, const char *value) {
                 }
 }
 
+static void load_ctx_done(LoadCtx *c) {
+        free(c->slice);
+}
+
+/* Slice= (config_parse_unit_slice()): matters here only for %c and %r further down, which see
+ * the slice assigned so far. A name that is not a slice, or the root slice, is ignored. */
+static int slice_apply(LoadCtx *c, const char *value) {
+        _cleanup_free_ char *x = NULL;
+        if (specifier_expand(value, &c->spec, &x) < 0)
+                return 0;
+        if (!x)
+                return -ENOMEM;
+        if (!unit_name_is_valid(x, UNIT_NAME_PLAIN) || !streq_ptr(unit_name_type(x), "slice") || streq(x, "-.slice"))
+                return 0;
+        free(c->slice);
+        c->slice = TAKE_PTR(x);
+        c->spec.slice = c->slice;
+        return 0;
+}
+
 static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
                          unsigned line) {
         LoadCtx *c = userdata;
@@ -736,6 +757,8 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
                         setting_set(scalars[i].s, x, source);
                         return 0;
                 }
+        if (streq(key, "Slice"))
+                return slice_apply(c, value);
         if (streq(key, "SupplementaryGroups"))
                 return list_apply(&u->supplementary_groups, value);
         if (streq(key, "InaccessiblePaths"))
@@ -891,12 +914,13 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 return 0;
         }
 
-        LoadCtx c = {
+        _cleanup_(load_ctx_done) LoadCtx c = {
                 .u = u,
                 .lp = lp,
                 /* Specifiers see the name the unit was loaded by: systemd parses the fragment before
                  * it merges an alias into the real unit. */
-                .spec = { .unit_id = u->name, .root = lp->root, .user = lp->scope == SCOPE_USER },
+                .spec = { .unit_id = u->name, .root = lp->root, .user = lp->scope == SCOPE_USER,
+                          .fragment_path = lookup_display_path(lp, u->fragment) },
         };
         unsigned line = 0;
         r = parse_file(&c, ix, u->fragment, fragment_resolved, &line);

@@ -293,9 +293,10 @@ static const SpecCase spec_cases[] = {
         { "foo-bar@a-b\\x2dc.service", "%J", "bar", 0 },
         { "foo-bar@a-b\\x2dc.service", "%f", "/a/b-c", 0 },
         { "foo-bar@a-b\\x2dc.service", "%d", "/run/credentials/foo-bar@a-b\\x2dc.service", 0 },
-        { "foo-bar@a-b\\x2dc.service", "%c", "/system.slice/system-foo\\x2dbar.slice/foo-bar@a-b\\x2dc.service", 0 },
-        { "foo-bar@a-b\\x2dc.service", "%r", "/system.slice/system-foo\\x2dbar.slice", 0 },
-        { "foo.service", "%c", "/system.slice/foo.service", 0 },
+        /* %c %r as the unit file is read: no cgroup and no default slice yet (oracle tree 59) */
+        { "foo-bar@a-b\\x2dc.service", "%c", "/foo-bar@a-b\\x2dc.service", 0 },
+        { "foo-bar@a-b\\x2dc.service", "[%r]", "[]", 0 },
+        { "foo.service", "%c", "/foo.service", 0 },
         { "foo.service", "[%R]", "[]", 0 },
         { "foo.service", "[%i][%I]", "[][]", 0 }, /* no instance: empty */
         { "foo.service", "%j", "foo", 0 },
