@@ -5,6 +5,7 @@
 
 #include "basic/fs.h"
 #include "systemd/environ.h"
+#include "systemd/unit-name.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -17,8 +18,6 @@
 #define WHITESPACE " \t\n\r"
 #define NEWLINE "\n\r"
 #define LETTERS_DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-#define UNIT_NAME_MAX 256
-#define UNIT_NAME_HASH_LENGTH_CHARS 16
 
 static bool is_ws(char c) {
         return c != 0 && strchr(WHITESPACE, c);
@@ -246,139 +245,6 @@ int extract_word(const char **p, char **ret, unsigned flags) {
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Unit names */
-
-static bool unit_type_is_valid(const char *t) {
-        static const char *const types[] = {
-                "service", "mount", "swap", "socket", "target", "device",
-                "automount", "timer", "path", "slice", "scope",
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(types); i++)
-                if (streq(t, types[i]))
-                        return true;
-        return false;
-}
-
-/* unit_name_is_valid(UNIT_NAME_ANY): plain, template or instance. */
-static bool unit_name_is_valid(const char *n) {
-        const char *e, *at = NULL;
-
-        if (isempty(n) || strlen(n) >= UNIT_NAME_MAX)
-                return false;
-        e = strrchr(n, '.');
-        if (!e || e == n || !unit_type_is_valid(e + 1))
-                return false;
-        for (const char *i = n; i < e; i++) {
-                if (*i == '@' && !at)
-                        at = i;
-                if (!strchr(LETTERS_DIGITS ":-_.\\@", *i))
-                        return false;
-        }
-        return at != n;
-}
-
-static int unit_name_prefix(const char *id, char **ret) {
-        const char *e;
-        char *s;
-
-        if (!unit_name_is_valid(id))
-                return -EINVAL;
-        e = strchr(id, '@');
-        if (!e)
-                e = strrchr(id, '.');
-        s = strndup(id, (size_t) (e - id));
-        if (!s)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
-}
-
-/* The instance of id: between the first '@' and the last '.', NULL for a plain name. */
-static char *unit_name_instance(const char *id) {
-        const char *at, *dot;
-
-        if (!id)
-                return NULL;
-        at = strchr(id, '@');
-        dot = strrchr(id, '.');
-        if (!at || !dot || dot <= at)
-                return NULL;
-        return strndup(at + 1, (size_t) (dot - at - 1));
-}
-
-/* unit_name_unescape(): '-' is '/', "\xHH" a byte, any other backslash an error. */
-static int unit_name_unescape(const char *f, char **ret) {
-        _cleanup_(buf_free) Buf b = {};
-
-        buf_put(&b, "", 0);
-        for (; *f; f++) {
-                if (*f == '-')
-                        buf_putc(&b, '/');
-                else if (*f == '\\') {
-                        uint32_t v;
-
-                        if (f[1] != 'x' || hex_digits(f + 2, 2, &v) < 0)
-                                return -EINVAL;
-                        buf_putc(&b, (char) v);
-                        f += 3;
-                } else
-                        buf_putc(&b, *f);
-        }
-        char *s = buf_steal(&b);
-        if (!s)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
-}
-
-static int unit_name_path_unescape(const char *f, char **ret) {
-        _cleanup_free_ char *w = NULL;
-        char *s;
-        int r;
-
-        if (isempty(f))
-                return -EINVAL;
-        if (streq(f, "-")) {
-                s = strdup("/");
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
-        }
-        r = unit_name_unescape(f, &w);
-        if (r < 0)
-                return r;
-        if (w[0] == '/' || endswith(w, "/"))
-                return -EINVAL;
-        s = xasprintf("/%s", w);
-        if (!s)
-                return -ENOMEM;
-        if (!path_is_normalized(s)) {
-                free(s);
-                return -EINVAL;
-        }
-        *ret = s;
-        return 0;
-}
-
-/* Long names are hashed by systemd ("..._0123456789abcdef.mount"); those can't be turned back into
- * a path, so %f refuses them. */
-static bool unit_name_is_hashed(const char *id) {
-        const char *s;
-
-        if (!unit_name_is_valid(id) || strchr(id, '@'))
-                return false;
-        s = strrchr(id, '.');
-        if (s - id < UNIT_NAME_HASH_LENGTH_CHARS + 1)
-                return false;
-        s -= UNIT_NAME_HASH_LENGTH_CHARS;
-        if (s[-1] != '_')
-                return false;
-        for (size_t i = 0; i < UNIT_NAME_HASH_LENGTH_CHARS; i++)
-                if (!strchr("0123456789abcdef", s[i]))
-                        return false;
-        return true;
-}
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Host facts */
@@ -957,17 +823,23 @@ static int creds_specifier(bool user, char c, char **ret) {
  * 0 when unknown, or negative errno. */
 static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
         const char *id = ctx->unit_id ? ctx->unit_id : "";
-        _cleanup_free_ char *inst = unit_name_instance(ctx->unit_id);
+        _cleanup_free_ char *inst = NULL;
         _cleanup_free_ char *tmp = NULL;
         char *s;
         int r;
+
+        /* u->instance: "" for a template itself, NULL for a plain unit */
+        UnitNameKind kind = unit_name_classify(id);
+        if (kind == UNIT_NAME_TEMPLATE ? !(inst = strdup("")) :
+            kind == UNIT_NAME_INSTANCE && unit_name_instance(id, &inst) == -ENOMEM)
+                return -ENOMEM;
 
         switch (c) {
         case 'n':
                 return dup_or_null(id, ret) ?: 1;
         case 'N': {
                 const char *dot;
-                if (!unit_name_is_valid(id))
+                if (!unit_name_is_valid(id, UNIT_NAME_ANY))
                         return -EINVAL;
                 dot = strrchr(id, '.');
                 s = strndup(id, (size_t) (dot - id));

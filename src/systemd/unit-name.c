@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "basic/fs.h"
 #include "systemd/unit-name.h"
 
 static const char *const unit_types[] = {
@@ -163,4 +164,87 @@ int unit_name_complete(const char *input, char **ret, const char **ret_why) {
         }
         *ret = full;
         return 0;
+}
+
+static int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* unit_name_unescape(): '-' is '/', "\xHH" a byte, any other backslash an error. */
+int unit_name_unescape(const char *f, char **ret) {
+        _cleanup_(buf_free) Buf b = {};
+
+        buf_put(&b, "", 0);
+        for (; *f; f++) {
+                if (*f == '-')
+                        buf_putc(&b, '/');
+                else if (*f == '\\') {
+                        int hi = f[1] == 'x' ? unhexchar(f[2]) : -1, lo = hi >= 0 ? unhexchar(f[3]) : -1;
+                        if (lo < 0)
+                                return -EINVAL;
+                        buf_putc(&b, (char) (hi << 4 | lo));
+                        f += 3;
+                } else
+                        buf_putc(&b, *f);
+        }
+        char *s = buf_steal(&b);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+int unit_name_path_unescape(const char *f, char **ret) {
+        _cleanup_free_ char *w = NULL;
+        char *s;
+        int r;
+
+        if (isempty(f))
+                return -EINVAL;
+        if (streq(f, "-")) {
+                s = strdup("/");
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+        r = unit_name_unescape(f, &w);
+        if (r < 0)
+                return r;
+        if (w[0] == '/' || endswith(w, "/"))
+                return -EINVAL;
+        s = xasprintf("/%s", w);
+        if (!s)
+                return -ENOMEM;
+        if (!path_is_normalized(s)) {
+                free(s);
+                return -EINVAL;
+        }
+        *ret = s;
+        return 0;
+}
+
+/* Long names are hashed by systemd ("..._0123456789abcdef.mount"); those can't be turned back into
+ * a path, so %f refuses them. */
+bool unit_name_is_hashed(const char *id) {
+        const char *s;
+
+        if (!unit_name_is_valid(id, UNIT_NAME_ANY) || strchr(id, '@'))
+                return false;
+        s = strrchr(id, '.');
+        if (s - id < UNIT_NAME_HASH_LENGTH_CHARS + 1)
+                return false;
+        s -= UNIT_NAME_HASH_LENGTH_CHARS;
+        if (s[-1] != '_')
+                return false;
+        for (size_t i = 0; i < UNIT_NAME_HASH_LENGTH_CHARS; i++)
+                if (!strchr("0123456789abcdef", s[i]))
+                        return false;
+        return true;
 }

@@ -6,6 +6,7 @@
 #include "basic/util.h"
 
 #define UNIT_NAME_MAX 256
+#define UNIT_NAME_HASH_LENGTH_CHARS 16
 
 typedef enum UnitNameKind {
         UNIT_NAME_INVALID = 0,
@@ -34,6 +35,13 @@ int unit_name_instance(const char *name, char **ret);
 int unit_name_replace_instance(const char *name, const char *instance, char **ret);
 /* The prefix: part before '@', or before the type suffix. */
 int unit_name_prefix(const char *name, char **ret);
+
+/* unit_name_unescape(): '-' is '/', "\xHH" a byte, any other backslash an error. */
+int unit_name_unescape(const char *f, char **ret);
+/* unit_name_path_unescape(): "-" is "/", "a-b" is "/a/b"; -EINVAL for what no path escapes to. */
+int unit_name_path_unescape(const char *f, char **ret);
+/* A long name systemd shortened with a hash ("..._0123456789abcdef.mount"): no path in it. */
+bool unit_name_is_hashed(const char *id);
 
 /* Completes a name typed by a person the way systemctl does for service verbs: a valid name
  * stays as it is; otherwise ".service" is appended. Unlike systemctl, characters that would need
