@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cli/cli.h"
 #include "systemd/unit-name.h"
+#include "systemd/version.h"
 
 static void help(void) {
         printf("Usage:\n"
@@ -31,6 +32,8 @@ static void help(void) {
                "      --user              the calling user's service manager\n"
                "      --runtime           write under /run (gone at reboot)\n"
                "      --drop-in=NAME      drop-in file name (default tls.conf)\n"
+               "      --systemd-version=N read units by the rules of systemd N (252...257); default:\n"
+               "                          the version installed in the root or on this host\n"
                "      --no-reload         write only: no daemon-reload, no restart\n"
                "      --no-restart        reload, but leave running processes as they are\n"
                "      --no-rollback       on a failed restart, keep the new file\n"
@@ -50,7 +53,7 @@ static void help(void) {
 enum {
         OPT_CA = 0x100, OPT_URL, OPT_INSECURE, OPT_DRY_RUN, OPT_ROOT, OPT_USER, OPT_RUNTIME,
         OPT_DROP_IN, OPT_NO_RELOAD, OPT_NO_RESTART, OPT_NO_ROLLBACK, OPT_FORCE,
-        OPT_NO_ASK_PASSWORD, OPT_JSON, OPT_VERSION,
+        OPT_NO_ASK_PASSWORD, OPT_JSON, OPT_VERSION, OPT_SYSTEMD_VERSION,
 };
 
 static const struct option options[] = {
@@ -62,6 +65,7 @@ static const struct option options[] = {
         { "user", no_argument, NULL, OPT_USER },
         { "runtime", no_argument, NULL, OPT_RUNTIME },
         { "drop-in", required_argument, NULL, OPT_DROP_IN },
+        { "systemd-version", required_argument, NULL, OPT_SYSTEMD_VERSION },
         { "no-reload", no_argument, NULL, OPT_NO_RELOAD },
         { "no-restart", no_argument, NULL, OPT_NO_RESTART },
         { "no-rollback", no_argument, NULL, OPT_NO_ROLLBACK },
@@ -128,6 +132,14 @@ int main(int argc, char *argv[]) {
                                 return EXIT_USAGE;
                         }
                         a.drop_in = drop_in;
+                        break;
+                case OPT_SYSTEMD_VERSION:
+                        if (systemd_version_parse(optarg, &a.systemd_version) < 0 ||
+                            a.systemd_version < SYSTEMD_VERSION_MIN) {
+                                log_error("--systemd-version=%s: give a version number from %d on, such as 257",
+                                          optarg, SYSTEMD_VERSION_MIN);
+                                return EXIT_USAGE;
+                        }
                         break;
                 case OPT_NO_RELOAD: a.no_reload = true; break;
                 case OPT_NO_RESTART: a.no_restart = true; break;

@@ -6,6 +6,7 @@
 #include "basic/fs.h"
 #include "systemd/environ.h"
 #include "systemd/unit-name.h"
+#include "systemd/version.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -286,12 +287,12 @@ static char *root_path(const char *root, const char *path) {
         return root ? strjoin_path(root, path) : strdup(path);
 }
 
-static int parse_env_data(const char *data, size_t size, const char *path, EnvList *out,
-                          Diags *diags, bool clean);
+static int parse_env_data(const char *data, size_t size, const char *path, unsigned version,
+                          EnvList *out, Diags *diags, bool clean);
 
 /* Looks key up in an env-format file (the last assignment wins, as parse_env_file() does).
  * 0 and *ret (NULL when absent), or negative errno (the file's own error). */
-static int env_file_lookup(const char *path, const char *key, char **ret) {
+static int env_file_lookup(const char *path, unsigned version, const char *key, char **ret) {
         _cleanup_free_ char *data = NULL;
         _cleanup_(env_list_done) EnvList l = {};
         size_t size;
@@ -300,7 +301,7 @@ static int env_file_lookup(const char *path, const char *key, char **ret) {
         r = read_full(path, &data, &size);
         if (r < 0)
                 return r;
-        r = parse_env_data(data, size, path, &l, NULL, false);
+        r = parse_env_data(data, size, path, version, &l, NULL, false);
         if (r < 0)
                 return r;
 
@@ -316,7 +317,7 @@ static int env_file_lookup(const char *path, const char *key, char **ret) {
 }
 
 /* os-release lives in /etc or /usr/lib; a missing file is -EUNATCH as in systemd. */
-static int os_release_field(const char *root, const char *key, char **ret) {
+static int os_release_field(const char *root, unsigned version, const char *key, char **ret) {
         static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
         int r = -ENOENT;
 
@@ -324,7 +325,7 @@ static int os_release_field(const char *root, const char *key, char **ret) {
                 _cleanup_free_ char *p = root_path(root, paths[i]);
                 if (!p)
                         return -ENOMEM;
-                r = env_file_lookup(p, key, ret);
+                r = env_file_lookup(p, version, key, ret);
                 if (r != -ENOENT)
                         break;
         }
@@ -550,7 +551,10 @@ static int xdg_dir(const char *env, const char *home_suffix, char **ret) {
 
 enum { DIR_RUNTIME, DIR_STATE, DIR_CACHE, DIR_LOGS, DIR_CONFIG };
 
-static int special_dir(bool user, int which, char **ret) {
+/* The manager's directories for %t %S %C %L %E (manager_setup_prefix()). The user manager's
+ * state and logs moved from $XDG_CONFIG_HOME to $XDG_STATE_HOME in systemd 254. */
+static int special_dir(const SpecifierContext *ctx, int which, char **ret) {
+        bool user = ctx->user;
         static const char *const system_dirs[] = {
                 [DIR_RUNTIME] = "/run", [DIR_STATE] = "/var/lib", [DIR_CACHE] = "/var/cache",
                 [DIR_LOGS] = "/var/log", [DIR_CONFIG] = "/etc",
@@ -565,6 +569,9 @@ static int special_dir(bool user, int which, char **ret) {
                 return 0;
         }
 
+        bool xdg_state = systemd_at_least(ctx->version, SYSTEMD_V_USER_STATE_XDG);
+        if (!xdg_state && which == DIR_STATE)
+                which = DIR_CONFIG;
         switch (which) {
         case DIR_RUNTIME:
                 return xdg_dir("XDG_RUNTIME_DIR", NULL, ret);
@@ -576,7 +583,7 @@ static int special_dir(bool user, int which, char **ret) {
                 return xdg_dir("XDG_CONFIG_HOME", ".config", ret);
         default: {
                 _cleanup_free_ char *st = NULL;
-                int r = xdg_dir("XDG_STATE_HOME", ".local/state", &st);
+                int r = xdg_state ? xdg_dir("XDG_STATE_HOME", ".local/state", &st) : xdg_dir("XDG_CONFIG_HOME", ".config", &st);
                 if (r < 0)
                         return r;
                 s = strjoin_path(st, "log");
@@ -765,7 +772,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 _cleanup_free_ char *p = root_path(root, "/etc/machine-info"), *v = NULL;
                 if (!p)
                         return -ENOMEM;
-                if (env_file_lookup(p, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
+                if (env_file_lookup(p, ctx->version, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
                         *ret = TAKE_PTR(v);
                         return 1;
                 }
@@ -785,7 +792,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 return 0;
         }
 
-        return os_release_field(root, osr, ret) ?: 1;
+        return os_release_field(root, ctx->version, osr, ret) ?: 1;
 }
 
 static int creds_specifier(bool user, char c, char **ret) {
@@ -914,17 +921,21 @@ static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
         case 'R':
                 return cgroup_specifier(ctx, id, c, ret) ?: 1;
         case 'C':
-                return special_dir(ctx->user, DIR_CACHE, ret) ?: 1;
+                return special_dir(ctx, DIR_CACHE, ret) ?: 1;
+        case 'D':
+                if (!systemd_at_least(ctx->version, SYSTEMD_V_SPECIFIER_D))
+                        return 0;   /* unknown before 256 */
+                return (ctx->user ? xdg_dir("XDG_DATA_HOME", ".local/share", ret) : dup_or_null("/usr/share", ret)) ?: 1;
         case 'E':
-                return special_dir(ctx->user, DIR_CONFIG, ret) ?: 1;
+                return special_dir(ctx, DIR_CONFIG, ret) ?: 1;
         case 'L':
-                return special_dir(ctx->user, DIR_LOGS, ret) ?: 1;
+                return special_dir(ctx, DIR_LOGS, ret) ?: 1;
         case 'S':
-                return special_dir(ctx->user, DIR_STATE, ret) ?: 1;
+                return special_dir(ctx, DIR_STATE, ret) ?: 1;
         case 't':
-                return special_dir(ctx->user, DIR_RUNTIME, ret) ?: 1;
+                return special_dir(ctx, DIR_RUNTIME, ret) ?: 1;
         case 'd':
-                r = special_dir(ctx->user, DIR_RUNTIME, &tmp);
+                r = special_dir(ctx, DIR_RUNTIME, &tmp);
                 if (r < 0)
                         return r;
                 s = xasprintf("%s/credentials/%s", tmp, id);
@@ -1303,8 +1314,8 @@ static int env_file_push(EnvFileParser *ps, unsigned line, Buf *key, size_t key_
         return r;
 }
 
-static int parse_env_data(const char *data, size_t size, const char *path, EnvList *out,
-                          Diags *diags, bool clean) {
+static int parse_env_data(const char *data, size_t size, const char *path, unsigned version,
+                          EnvList *out, Diags *diags, bool clean) {
         enum {
                 PRE_KEY,
                 KEY,
@@ -1443,8 +1454,10 @@ static int parse_env_data(const char *data, size_t size, const char *path, EnvLi
                         break;
 
                 case COMMENT_ESCAPE:
-                        /* 252: a backslash-newline in a comment swallows the next line */
-                        state = COMMENT;
+                        /* 252, 253: a backslash-newline in a comment swallows the next line;
+                         * since 254 the comment ends there */
+                        state = is_newline(c) && systemd_at_least(version, SYSTEMD_V_ENV_FILE_COMMENT_NO_CONTINUE)
+                                        ? PRE_KEY : COMMENT;
                         break;
                 }
 
@@ -1496,8 +1509,9 @@ static int parse_env_data(const char *data, size_t size, const char *path, EnvLi
         return 0;
 }
 
-int env_file_parse(const char *data, size_t size, const char *path, EnvList *out, Diags *diags) {
+int env_file_parse(const char *data, size_t size, const char *path, unsigned version, EnvList *out,
+                   Diags *diags) {
         if (!out)
                 return -EINVAL;
-        return parse_env_data(data, size, path, out, diags, true);
+        return parse_env_data(data, size, path, version, out, diags, true);
 }

@@ -8,6 +8,7 @@
 #include "systemd/unit-name.h"
 #include "systemd/unit-syntax.h"
 #include "systemd/unit.h"
+#include "systemd/version.h"
 
 #define FOLLOW_MAX 8
 
@@ -634,6 +635,8 @@ static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
         char *path = ignore ? x + 1 : x;
         /* path_simplify_and_warn(): "//", "." components and a trailing '/' go, ".." refuses */
         path_simplify(path);
+        if (systemd_at_least(c->lp->version, SYSTEMD_V_PATH_LEADING_DOTDOT))
+                path_drop_leading_dotdot(path);
         if (path[0] != '/') {
                 diags_add(&u->diags, source, "EnvironmentFile= path is not absolute, ignoring: %s", x);
                 return 0;
@@ -909,6 +912,9 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
         if ((r = list_dropins(ix, dirs, &u->dropins)) < 0)
                 return r;
         if (masked) {
+                /* since 257 a masked unit stops loading before its drop-ins are looked up */
+                if (systemd_at_least(lp->version, SYSTEMD_V_MASKED_NO_DROPINS))
+                        u->dropins = strv_free_and_null(u->dropins);
                 u->load_state = LOAD_MASKED;
                 *ret = TAKE_PTR(u);
                 return 0;
@@ -920,7 +926,7 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 /* Specifiers see the name the unit was loaded by: systemd parses the fragment before
                  * it merges an alias into the real unit. */
                 .spec = { .unit_id = u->name, .root = lp->root, .user = lp->scope == SCOPE_USER,
-                          .fragment_path = lookup_display_path(lp, u->fragment) },
+                          .fragment_path = lookup_display_path(lp, u->fragment), .version = lp->version },
         };
         unsigned line = 0;
         r = parse_file(&c, ix, u->fragment, fragment_resolved, &line);
