@@ -144,10 +144,7 @@ int lookup_paths_init(LookupPaths *lp, LookupScope scope, const char *root, unsi
                         return -ENOMEM;
         }
 
-        /* A tree without systemd (a bare test image) is read with this host's rules. */
-        if (!n.version && systemd_version_detect(n.root, &n.version) < 0 &&
-            (!n.root || systemd_version_detect(NULL, &n.version) < 0))
-                n.version = SYSTEMD_VERSION_MAX;
+        n.version = systemd_version_resolve(n.root, version);
 
         char *user_persistent = NULL, *user_runtime = NULL;
         char **defaults = NULL;

@@ -65,3 +65,10 @@ int systemd_version_detect(const char *root, unsigned *ret) {
         _cleanup_free_ char *usr_lib = root ? strjoin_path(root, "/usr/lib") : strdup("/usr/lib");
         return usr_lib ? version_multiarch(usr_lib, ret) : -ENOMEM;
 }
+
+unsigned systemd_version_resolve(const char *root, unsigned asked) {
+        unsigned v = asked;
+        if (!v && systemd_version_detect(root, &v) < 0 && (!root || systemd_version_detect(NULL, &v) < 0))
+                v = SYSTEMD_VERSION_MAX;
+        return v;
+}

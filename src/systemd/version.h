@@ -31,3 +31,7 @@ int systemd_version_detect(const char *root, unsigned *ret);
 
 /* "252", "257.13-1~deb13u1", "v256": the leading number, or -EINVAL. */
 int systemd_version_parse(const char *s, unsigned *ret);
+
+/* The version whose rules apply: asked (--systemd-version) if not 0, else the one installed in
+ * root, else on this host (a tree without systemd, such as a bare test image), else the newest. */
+unsigned systemd_version_resolve(const char *root, unsigned asked);

@@ -895,10 +895,18 @@ t_invalid_unit_names() {
         make_root
         local n long
         long=$(printf 'a%.0s' {1..252}).service
-        for n in ../x / "$long" 'a b' 'x/../homepage' ''; do
+        for n in "$long" '' '@x'; do
                 take_snapshot "$R"
                 ut --root="$R" set "$n" --ca "$PVE_CA"
                 refused_cleanly "invalid unit name"
+        done
+        # what systemctl escapes is escaped, said, and then not found here: nothing written
+        local -A escaped=([../x]=..-x.service [/]=-.mount ['a b']='a\x20b.service'
+                          [x/../homepage]=x-..-homepage.service)
+        for n in "${!escaped[@]}"; do
+                take_snapshot "$R"
+                ut --root="$R" set "$n" --ca "$PVE_CA"
+                refused_cleanly "systemctl reads it as ${escaped[$n]}" "${escaped[$n]}: unit not found"
         done
 }
 
