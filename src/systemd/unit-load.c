@@ -957,6 +957,9 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 *ret = TAKE_PTR(u);
                 return 0;
         }
+        /* The alias is merged into the real unit once the fragment is read: drop-ins see the
+         * unit's own name (unit_load_fragment(); oracle tree 60). */
+        c.spec.unit_id = u->id;
         for (char **d = u->dropins; d && *d; d++) {
                 bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
                 _cleanup_free_ char *res = NULL;
@@ -987,4 +990,21 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
 
 char *unit_dropin_dir(const Unit *u, const char *config_dir) {
         return xasprintf("%s/%s.d", config_dir, u->id);
+}
+
+int unit_load_booted(const UnitIndex *ix, const char *name, Unit **ret) {
+        _cleanup_unit_ Unit *u = NULL;
+        int r = unit_load(ix, name, &u);
+        if (r < 0 || !u->id || streq(u->id, name) || unit_name_classify(u->id) == UNIT_NAME_TEMPLATE) {
+                *ret = TAKE_PTR(u);
+                return r;
+        }
+        _cleanup_unit_ Unit *own = NULL;
+        if ((r = unit_load(ix, u->id, &own)) < 0)
+                return r;
+        /* keep the name asked for, for messages */
+        free(own->name);
+        own->name = TAKE_PTR(u->name);
+        *ret = TAKE_PTR(own);
+        return 0;
 }
