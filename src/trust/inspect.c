@@ -228,8 +228,8 @@ int effective_environment(const LookupPaths *lp, const Unit *u, EnvList *ret, Fi
                 r = env_list_set(&env, u->environment.entries[i].assignment, u->environment.entries[i].source);
         for (size_t i = 0; i < u->n_env_files && r >= 0; i++)
                 r = load_env_file(lp, &u->env_files[i], &env, findings);
-        for (char **x = u->unset_environment; x && *x; x++)
-                env_list_unset(&env, *x);
+        for (char **x = u->unset_environment; x && *x && r >= 0; x++)
+                r = env_list_unset(&env, *x);
         if (r < 0) {
                 env_list_done(&env);
                 return r;
