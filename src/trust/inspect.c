@@ -90,6 +90,7 @@ int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret) {
                 ServiceCred c = { .uid = getuid(), .gid = getgid(), .known = true };
                 struct passwd *pw = getpwuid(c.uid);
                 c.user = pw ? strdup(pw->pw_name) : xasprintf("%u", (unsigned) c.uid);
+                c.home = pw && pw->pw_dir[0] == '/' ? strdup(pw->pw_dir) : NULL;
                 int n = getgroups(0, NULL);
                 if (n > 0 && (c.groups = calloc((size_t) n, sizeof(gid_t))))
                         c.n_groups = (size_t) MAX(getgroups(n, c.groups), 0);
