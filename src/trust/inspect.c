@@ -390,6 +390,21 @@ checked:
         return 0;
 }
 
+/* NODE_EXTRA_CA_CERTS is set (at source): is it read? Another runtime is a warning; a service
+ * unit-tls cannot see through is only that, said at info level. */
+static void runtime_findings(const RuntimeInfo *rt, const char *source, Findings *findings) {
+        const char *how = rt->how ? rt->how : "no ExecStart=";
+        if (rt->runtime == RUNTIME_OTHER)
+                findings_add(findings, SEV_WARNING, "not-node",
+                             "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, Bun or "
+                             "Deno, which are the programs that read it: it runs %s (%s)",
+                             source, rt->other, how);
+        else if (rt->runtime == RUNTIME_UNKNOWN)
+                findings_add(findings, SEV_INFO, "runtime-unknown",
+                             "unit-tls cannot tell whether the service runs Node.js, Bun or Deno (%s); "
+                             "NODE_EXTRA_CA_CERTS (%s) works only if it does", how, source);
+}
+
 int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
         return inspect_unit_full(lp, u, false, ret);
 }
@@ -429,7 +444,7 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                         return 0;
                 }
         }
-        if ((r = runtime_detect(lp, u, &in.runtime)) < 0 || (r = unit_cred(lp, u, &in.cred)) < 0)
+        if ((r = unit_cred(lp, u, &in.cred)) < 0 || (r = runtime_detect(lp, u, &in.cred, &in.runtime)) < 0)
                 goto fail;
 
         origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
@@ -448,11 +463,7 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                 if ((r = check_ca_path(lp, u, &in.cred, extra_value, &in.ca, &in.findings)) < 0)
                         goto fail;
                 in.have_ca = true;
-                if (in.runtime.runtime == RUNTIME_UNKNOWN)
-                        findings_add(&in.findings, SEV_WARNING, "not-node",
-                                     "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, "
-                                     "Bun or Deno, which are the programs that read it",
-                                     extra->source);
+                runtime_findings(&in.runtime, extra->source, &in.findings);
                 if (in.runtime.runtime == RUNTIME_NODE && in.runtime.binary) {
                         _cleanup_free_ char *why = node_binary_ignores_env(
                                 in.runtime.binary, lookup_display_path(lp, in.runtime.binary));
@@ -497,6 +508,8 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                 in.verdict = "broken";
         else if (has_code(&in.findings, "not-node"))
                 in.verdict = "not-node";
+        else if (has_code(&in.findings, "runtime-unknown"))
+                in.verdict = "unknown";
         else if (extra && !in.managed_dropin)
                 in.verdict = "unmanaged";
         else
