@@ -23,8 +23,9 @@
 # without the corpus, it skips (77), except under CI=true, where a skip is a failure.
 #
 # Image trees. unit-tls decides the runtime from the name of what ExecStart= runs (after
-# `env`), else from the #! line of the file it runs (src/runtime.c); it stats the node binary
-# for setuid bits and file capabilities, and never reads its bytes. Stand-ins are still
+# wrappers such as `env`), else from the file it runs: the #! line, the commands of a shell
+# script (one script deeper at most), an ELF's section names (src/trust/runtime.c); it stats
+# the node binary for setuid bits and file capabilities. Stand-ins are still
 # realistic: every binary is a copy of a real ELF executable (/usr/bin/true), every npm CLI
 # a JS file with npm's `#!/usr/bin/env node`, each under the name and path the real package
 # uses. The base image is a merged-/usr Debian 12: /bin, /sbin, /lib, /lib64 are symlinks
