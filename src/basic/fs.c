@@ -27,6 +27,16 @@ void path_simplify(char *p) {
         *t = 0;
 }
 
+void path_drop_leading_dotdot(char *p) {
+        if (p[0] != '/')
+                return;
+        char *q = p;
+        while (q[0] == '/' && q[1] == '.' && q[2] == '.' && (q[3] == '/' || q[3] == 0))
+                q += 3;
+        if (q != p)
+                memmove(p, *q ? q : "/", strlen(*q ? q : "/") + 1);
+}
+
 bool path_is_normalized(const char *p) {
         if (strstr(p, "//"))
                 return false;

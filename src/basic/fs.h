@@ -32,6 +32,8 @@ int fs_resolve_under_root_st(const char *root, const char *host_path, char **ret
 /* systemd's path_simplify(), in place: collapses "//", drops "." components and a trailing
  * '/'; ".." stays. */
 void path_simplify(char *p);
+/* After path_simplify(): what systemd 257's path_simplify() also does, "/../x" -> "/x". */
+void path_drop_leading_dotdot(char *p);
 /* systemd's path_is_normalized(): no "." or ".." component and no "//". */
 bool path_is_normalized(const char *p);
 /* Lexically cleans an absolute path: "//", "/./" and "/x/.." removed, never above "/". */

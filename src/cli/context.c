@@ -69,7 +69,7 @@ static const char *offline_reason(const Args *a) {
 int context_init(Context *c, Args *a) {
         int r;
         *c = (Context) { .args = a };
-        if ((r = lookup_paths_init(&c->lp, a->user ? SCOPE_USER : SCOPE_SYSTEM, a->root)) < 0)
+        if ((r = lookup_paths_init(&c->lp, a->user ? SCOPE_USER : SCOPE_SYSTEM, a->root, a->systemd_version)) < 0)
                 return r;
         if ((r = unit_index_build(&c->index, &c->lp)) < 0) {
                 lookup_paths_done(&c->lp);

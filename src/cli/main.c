@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cli/cli.h"
 #include "systemd/unit-name.h"
+#include "systemd/version.h"
 
 static void help(void) {
         printf("Usage:\n"
@@ -31,6 +32,8 @@ static void help(void) {
                "      --user              the calling user's service manager\n"
                "      --runtime           write under /run (gone at reboot)\n"
                "      --drop-in=NAME      drop-in file name (default tls.conf)\n"
+               "      --systemd-version=N read units by the rules of systemd N (252...257); default:\n"
+               "                          the version installed in the root or on this host\n"
                "      --no-reload         write only: no daemon-reload, no restart\n"
                "      --no-restart        reload, but leave running processes as they are\n"
                "      --no-rollback       on a failed restart, keep the new file\n"
@@ -50,7 +53,7 @@ static void help(void) {
 enum {
         OPT_CA = 0x100, OPT_URL, OPT_INSECURE, OPT_DRY_RUN, OPT_ROOT, OPT_USER, OPT_RUNTIME,
         OPT_DROP_IN, OPT_NO_RELOAD, OPT_NO_RESTART, OPT_NO_ROLLBACK, OPT_FORCE,
-        OPT_NO_ASK_PASSWORD, OPT_JSON, OPT_VERSION,
+        OPT_NO_ASK_PASSWORD, OPT_JSON, OPT_VERSION, OPT_SYSTEMD_VERSION,
 };
 
 static const struct option options[] = {
@@ -62,6 +65,7 @@ static const struct option options[] = {
         { "user", no_argument, NULL, OPT_USER },
         { "runtime", no_argument, NULL, OPT_RUNTIME },
         { "drop-in", required_argument, NULL, OPT_DROP_IN },
+        { "systemd-version", required_argument, NULL, OPT_SYSTEMD_VERSION },
         { "no-reload", no_argument, NULL, OPT_NO_RELOAD },
         { "no-restart", no_argument, NULL, OPT_NO_RESTART },
         { "no-rollback", no_argument, NULL, OPT_NO_ROLLBACK },
@@ -101,6 +105,51 @@ static int check_drop_in(const char *name, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* --root, or DPKG_ROOT: dpkg runs maintainer scripts with it set when it installs into another
+ * tree, and every path is then relative to it. 0, or an exit code after saying why. */
+static int check_root(Args *a) {
+        const char *dpkg_root = getenv("DPKG_ROOT");
+        if (!a->root && !isempty(dpkg_root) && !streq(dpkg_root, "/"))
+                a->root = dpkg_root;
+        if (a->user && a->root) {
+                log_error("--user cannot be combined with --root: an OS tree has no running user manager");
+                return EXIT_USAGE;
+        }
+        struct stat st;
+        if (a->root && (a->root[0] != '/' || stat(a->root, &st) < 0 || !S_ISDIR(st.st_mode))) {
+                log_error("--root=%s: not an existing directory given as an absolute path", a->root);
+                return EXIT_USAGE;
+        }
+        return 0;
+}
+
+/* The unit names as systemctl reads them (mangled by the rules of the target's systemd), each
+ * once. 0, or an exit code after saying why. */
+static int complete_units(char **names, int n, bool are_units, const Args *a, char ***ret) {
+        unsigned version = systemd_version_resolve(a->root, a->systemd_version);
+        for (int i = 0; i < n && are_units; i++) {
+                char *full = NULL;
+                const char *why = NULL;
+                int r = unit_name_complete(names[i], version, &full, &why);
+                if (r < 0) {
+                        if (!why)
+                                return EXIT_FAILURE_RUNTIME;
+                        log_error("invalid unit name '%s': %s", names[i], why);
+                        return EXIT_USAGE;
+                }
+                /* As systemctl says it (not the name as typed, which may hold control characters);
+                 * silent when only ".service" was added. */
+                const char *added = startswith(full, names[i]);
+                if (r > 0 && !a->quiet && !streq_ptr(added, ".service"))
+                        fprintf(stderr, "unit-tls: note: not a unit name as given; systemctl reads it as %s\n", full);
+                if (strv_contains(*ret, full))
+                        free(full);
+                else if (strv_consume(ret, full) < 0)
+                        return EXIT_FAILURE_RUNTIME;
+        }
+        return 0;
+}
+
 int main(int argc, char *argv[]) {
         Args a = { .drop_in = "tls.conf" };
         _cleanup_free_ char *drop_in = NULL;
@@ -128,6 +177,14 @@ int main(int argc, char *argv[]) {
                                 return EXIT_USAGE;
                         }
                         a.drop_in = drop_in;
+                        break;
+                case OPT_SYSTEMD_VERSION:
+                        if (systemd_version_parse(optarg, &a.systemd_version) < 0 ||
+                            a.systemd_version < SYSTEMD_VERSION_MIN) {
+                                log_error("--systemd-version=%s: give a version number from %d on, such as 257",
+                                          optarg, SYSTEMD_VERSION_MIN);
+                                return EXIT_USAGE;
+                        }
                         break;
                 case OPT_NO_RELOAD: a.no_reload = true; break;
                 case OPT_NO_RESTART: a.no_restart = true; break;
@@ -169,44 +226,16 @@ int main(int argc, char *argv[]) {
         for (int i = optind; i < argc && verbs[v].takes_words; i++)
                 if (strv_extend(&words, argv[i]) < 0)
                         return EXIT_FAILURE_RUNTIME;
-        for (int i = optind; i < argc && !verbs[v].takes_words; i++) {
-                char *full = NULL;
-                const char *why = NULL;
-                if (unit_name_complete(argv[i], &full, &why) < 0) {
-                        if (!why)
-                                return EXIT_FAILURE_RUNTIME;
-                        log_error("invalid unit name '%s': %s", argv[i], why);
-                        return EXIT_USAGE;
-                }
-                if (!strv_contains(units, full)) {
-                        if (strv_consume(&units, full) < 0)
-                                return EXIT_FAILURE_RUNTIME;
-                } else
-                        free(full);
-        }
+        if ((r = check_root(&a)) != 0)
+                return r;
+        if ((r = complete_units(argv + optind, argc - optind, !verbs[v].takes_words, &a, &units)) != 0)
+                return r;
         if (verbs[v].needs_units && !units) {
                 log_error("%s: name at least one unit, e.g. 'unit-tls %s homepage'", verb, verb);
                 return EXIT_USAGE;
         }
         a.units = units;
         a.words = words;
-
-        /* dpkg runs maintainer scripts with DPKG_ROOT set when it installs into another tree:
-         * every path is relative to it, as with --root. */
-        const char *dpkg_root = getenv("DPKG_ROOT");
-        if (!a.root && !isempty(dpkg_root) && !streq(dpkg_root, "/"))
-                a.root = dpkg_root;
-        if (a.user && a.root) {
-                log_error("--user cannot be combined with --root: an OS tree has no running user manager");
-                return EXIT_USAGE;
-        }
-        if (a.root) {
-                struct stat st;
-                if (a.root[0] != '/' || stat(a.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                        log_error("--root=%s: not an existing directory given as an absolute path", a.root);
-                        return EXIT_USAGE;
-                }
-        }
 
         Context ctx = {};
         if ((r = context_init(&ctx, &a)) < 0) {

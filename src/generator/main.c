@@ -79,7 +79,7 @@ static void run(const char *out_dir) {
         }
         if (conf.n == 0)
                 goto out;    /* nothing configured: do not even read the units */
-        if ((r = lookup_paths_init(&lp, SCOPE_SYSTEM, root)) < 0 || (r = unit_index_build(&ix, &lp)) < 0) {
+        if ((r = lookup_paths_init(&lp, SCOPE_SYSTEM, root, 0)) < 0 || (r = unit_index_build(&ix, &lp)) < 0) {
                 log_errno("cannot read the unit search path", r);
                 goto out;
         }

@@ -5,6 +5,8 @@
 
 #include "basic/fs.h"
 #include "systemd/environ.h"
+#include "systemd/unit-name.h"
+#include "systemd/version.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -17,8 +19,6 @@
 #define WHITESPACE " \t\n\r"
 #define NEWLINE "\n\r"
 #define LETTERS_DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-#define UNIT_NAME_MAX 256
-#define UNIT_NAME_HASH_LENGTH_CHARS 16
 
 static bool is_ws(char c) {
         return c != 0 && strchr(WHITESPACE, c);
@@ -247,139 +247,6 @@ int extract_word(const char **p, char **ret, unsigned flags) {
 /* ---------------------------------------------------------------------------------------------- */
 /* Unit names */
 
-static bool unit_type_is_valid(const char *t) {
-        static const char *const types[] = {
-                "service", "mount", "swap", "socket", "target", "device",
-                "automount", "timer", "path", "slice", "scope",
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(types); i++)
-                if (streq(t, types[i]))
-                        return true;
-        return false;
-}
-
-/* unit_name_is_valid(UNIT_NAME_ANY): plain, template or instance. */
-static bool unit_name_is_valid(const char *n) {
-        const char *e, *at = NULL;
-
-        if (isempty(n) || strlen(n) >= UNIT_NAME_MAX)
-                return false;
-        e = strrchr(n, '.');
-        if (!e || e == n || !unit_type_is_valid(e + 1))
-                return false;
-        for (const char *i = n; i < e; i++) {
-                if (*i == '@' && !at)
-                        at = i;
-                if (!strchr(LETTERS_DIGITS ":-_.\\@", *i))
-                        return false;
-        }
-        return at != n;
-}
-
-static int unit_name_prefix(const char *id, char **ret) {
-        const char *e;
-        char *s;
-
-        if (!unit_name_is_valid(id))
-                return -EINVAL;
-        e = strchr(id, '@');
-        if (!e)
-                e = strrchr(id, '.');
-        s = strndup(id, (size_t) (e - id));
-        if (!s)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
-}
-
-/* The instance of id: between the first '@' and the last '.', NULL for a plain name. */
-static char *unit_name_instance(const char *id) {
-        const char *at, *dot;
-
-        if (!id)
-                return NULL;
-        at = strchr(id, '@');
-        dot = strrchr(id, '.');
-        if (!at || !dot || dot <= at)
-                return NULL;
-        return strndup(at + 1, (size_t) (dot - at - 1));
-}
-
-/* unit_name_unescape(): '-' is '/', "\xHH" a byte, any other backslash an error. */
-static int unit_name_unescape(const char *f, char **ret) {
-        _cleanup_(buf_free) Buf b = {};
-
-        buf_put(&b, "", 0);
-        for (; *f; f++) {
-                if (*f == '-')
-                        buf_putc(&b, '/');
-                else if (*f == '\\') {
-                        uint32_t v;
-
-                        if (f[1] != 'x' || hex_digits(f + 2, 2, &v) < 0)
-                                return -EINVAL;
-                        buf_putc(&b, (char) v);
-                        f += 3;
-                } else
-                        buf_putc(&b, *f);
-        }
-        char *s = buf_steal(&b);
-        if (!s)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
-}
-
-static int unit_name_path_unescape(const char *f, char **ret) {
-        _cleanup_free_ char *w = NULL;
-        char *s;
-        int r;
-
-        if (isempty(f))
-                return -EINVAL;
-        if (streq(f, "-")) {
-                s = strdup("/");
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 0;
-        }
-        r = unit_name_unescape(f, &w);
-        if (r < 0)
-                return r;
-        if (w[0] == '/' || endswith(w, "/"))
-                return -EINVAL;
-        s = xasprintf("/%s", w);
-        if (!s)
-                return -ENOMEM;
-        if (!path_is_normalized(s)) {
-                free(s);
-                return -EINVAL;
-        }
-        *ret = s;
-        return 0;
-}
-
-/* Long names are hashed by systemd ("..._0123456789abcdef.mount"); those can't be turned back into
- * a path, so %f refuses them. */
-static bool unit_name_is_hashed(const char *id) {
-        const char *s;
-
-        if (!unit_name_is_valid(id) || strchr(id, '@'))
-                return false;
-        s = strrchr(id, '.');
-        if (s - id < UNIT_NAME_HASH_LENGTH_CHARS + 1)
-                return false;
-        s -= UNIT_NAME_HASH_LENGTH_CHARS;
-        if (s[-1] != '_')
-                return false;
-        for (size_t i = 0; i < UNIT_NAME_HASH_LENGTH_CHARS; i++)
-                if (!strchr("0123456789abcdef", s[i]))
-                        return false;
-        return true;
-}
-
 /* ---------------------------------------------------------------------------------------------- */
 /* Host facts */
 
@@ -420,12 +287,12 @@ static char *root_path(const char *root, const char *path) {
         return root ? strjoin_path(root, path) : strdup(path);
 }
 
-static int parse_env_data(const char *data, size_t size, const char *path, EnvList *out,
-                          Diags *diags, bool clean);
+static int parse_env_data(const char *data, size_t size, const char *path, unsigned version,
+                          EnvList *out, Diags *diags, bool clean);
 
 /* Looks key up in an env-format file (the last assignment wins, as parse_env_file() does).
  * 0 and *ret (NULL when absent), or negative errno (the file's own error). */
-static int env_file_lookup(const char *path, const char *key, char **ret) {
+static int env_file_lookup(const char *path, unsigned version, const char *key, char **ret) {
         _cleanup_free_ char *data = NULL;
         _cleanup_(env_list_done) EnvList l = {};
         size_t size;
@@ -434,7 +301,7 @@ static int env_file_lookup(const char *path, const char *key, char **ret) {
         r = read_full(path, &data, &size);
         if (r < 0)
                 return r;
-        r = parse_env_data(data, size, path, &l, NULL, false);
+        r = parse_env_data(data, size, path, version, &l, NULL, false);
         if (r < 0)
                 return r;
 
@@ -450,7 +317,7 @@ static int env_file_lookup(const char *path, const char *key, char **ret) {
 }
 
 /* os-release lives in /etc or /usr/lib; a missing file is -EUNATCH as in systemd. */
-static int os_release_field(const char *root, const char *key, char **ret) {
+static int os_release_field(const char *root, unsigned version, const char *key, char **ret) {
         static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
         int r = -ENOENT;
 
@@ -458,7 +325,7 @@ static int os_release_field(const char *root, const char *key, char **ret) {
                 _cleanup_free_ char *p = root_path(root, paths[i]);
                 if (!p)
                         return -ENOMEM;
-                r = env_file_lookup(p, key, ret);
+                r = env_file_lookup(p, version, key, ret);
                 if (r != -ENOENT)
                         break;
         }
@@ -684,7 +551,10 @@ static int xdg_dir(const char *env, const char *home_suffix, char **ret) {
 
 enum { DIR_RUNTIME, DIR_STATE, DIR_CACHE, DIR_LOGS, DIR_CONFIG };
 
-static int special_dir(bool user, int which, char **ret) {
+/* The manager's directories for %t %S %C %L %E (manager_setup_prefix()). The user manager's
+ * state and logs moved from $XDG_CONFIG_HOME to $XDG_STATE_HOME in systemd 254. */
+static int special_dir(const SpecifierContext *ctx, int which, char **ret) {
+        bool user = ctx->user;
         static const char *const system_dirs[] = {
                 [DIR_RUNTIME] = "/run", [DIR_STATE] = "/var/lib", [DIR_CACHE] = "/var/cache",
                 [DIR_LOGS] = "/var/log", [DIR_CONFIG] = "/etc",
@@ -699,6 +569,9 @@ static int special_dir(bool user, int which, char **ret) {
                 return 0;
         }
 
+        bool xdg_state = systemd_at_least(ctx->version, SYSTEMD_V_USER_STATE_XDG);
+        if (!xdg_state && which == DIR_STATE)
+                which = DIR_CONFIG;
         switch (which) {
         case DIR_RUNTIME:
                 return xdg_dir("XDG_RUNTIME_DIR", NULL, ret);
@@ -710,7 +583,7 @@ static int special_dir(bool user, int which, char **ret) {
                 return xdg_dir("XDG_CONFIG_HOME", ".config", ret);
         default: {
                 _cleanup_free_ char *st = NULL;
-                int r = xdg_dir("XDG_STATE_HOME", ".local/state", &st);
+                int r = xdg_state ? xdg_dir("XDG_STATE_HOME", ".local/state", &st) : xdg_dir("XDG_CONFIG_HOME", ".config", &st);
                 if (r < 0)
                         return r;
                 s = strjoin_path(st, "log");
@@ -899,7 +772,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 _cleanup_free_ char *p = root_path(root, "/etc/machine-info"), *v = NULL;
                 if (!p)
                         return -ENOMEM;
-                if (env_file_lookup(p, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
+                if (env_file_lookup(p, ctx->version, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
                         *ret = TAKE_PTR(v);
                         return 1;
                 }
@@ -919,7 +792,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 return 0;
         }
 
-        return os_release_field(root, osr, ret) ?: 1;
+        return os_release_field(root, ctx->version, osr, ret) ?: 1;
 }
 
 static int creds_specifier(bool user, char c, char **ret) {
@@ -957,17 +830,23 @@ static int creds_specifier(bool user, char c, char **ret) {
  * 0 when unknown, or negative errno. */
 static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
         const char *id = ctx->unit_id ? ctx->unit_id : "";
-        _cleanup_free_ char *inst = unit_name_instance(ctx->unit_id);
+        _cleanup_free_ char *inst = NULL;
         _cleanup_free_ char *tmp = NULL;
         char *s;
         int r;
+
+        /* u->instance: "" for a template itself, NULL for a plain unit */
+        UnitNameKind kind = unit_name_classify(id);
+        if (kind == UNIT_NAME_TEMPLATE ? !(inst = strdup("")) :
+            kind == UNIT_NAME_INSTANCE && unit_name_instance(id, &inst) == -ENOMEM)
+                return -ENOMEM;
 
         switch (c) {
         case 'n':
                 return dup_or_null(id, ret) ?: 1;
         case 'N': {
                 const char *dot;
-                if (!unit_name_is_valid(id))
+                if (!unit_name_is_valid(id, UNIT_NAME_ANY))
                         return -EINVAL;
                 dot = strrchr(id, '.');
                 s = strndup(id, (size_t) (dot - id));
@@ -1042,17 +921,21 @@ static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
         case 'R':
                 return cgroup_specifier(ctx, id, c, ret) ?: 1;
         case 'C':
-                return special_dir(ctx->user, DIR_CACHE, ret) ?: 1;
+                return special_dir(ctx, DIR_CACHE, ret) ?: 1;
+        case 'D':
+                if (!systemd_at_least(ctx->version, SYSTEMD_V_SPECIFIER_D))
+                        return 0;   /* unknown before 256 */
+                return (ctx->user ? xdg_dir("XDG_DATA_HOME", ".local/share", ret) : dup_or_null("/usr/share", ret)) ?: 1;
         case 'E':
-                return special_dir(ctx->user, DIR_CONFIG, ret) ?: 1;
+                return special_dir(ctx, DIR_CONFIG, ret) ?: 1;
         case 'L':
-                return special_dir(ctx->user, DIR_LOGS, ret) ?: 1;
+                return special_dir(ctx, DIR_LOGS, ret) ?: 1;
         case 'S':
-                return special_dir(ctx->user, DIR_STATE, ret) ?: 1;
+                return special_dir(ctx, DIR_STATE, ret) ?: 1;
         case 't':
-                return special_dir(ctx->user, DIR_RUNTIME, ret) ?: 1;
+                return special_dir(ctx, DIR_RUNTIME, ret) ?: 1;
         case 'd':
-                r = special_dir(ctx->user, DIR_RUNTIME, &tmp);
+                r = special_dir(ctx, DIR_RUNTIME, &tmp);
                 if (r < 0)
                         return r;
                 s = xasprintf("%s/credentials/%s", tmp, id);
@@ -1431,8 +1314,8 @@ static int env_file_push(EnvFileParser *ps, unsigned line, Buf *key, size_t key_
         return r;
 }
 
-static int parse_env_data(const char *data, size_t size, const char *path, EnvList *out,
-                          Diags *diags, bool clean) {
+static int parse_env_data(const char *data, size_t size, const char *path, unsigned version,
+                          EnvList *out, Diags *diags, bool clean) {
         enum {
                 PRE_KEY,
                 KEY,
@@ -1571,8 +1454,10 @@ static int parse_env_data(const char *data, size_t size, const char *path, EnvLi
                         break;
 
                 case COMMENT_ESCAPE:
-                        /* 252: a backslash-newline in a comment swallows the next line */
-                        state = COMMENT;
+                        /* 252, 253: a backslash-newline in a comment swallows the next line;
+                         * since 254 the comment ends there */
+                        state = is_newline(c) && systemd_at_least(version, SYSTEMD_V_ENV_FILE_COMMENT_NO_CONTINUE)
+                                        ? PRE_KEY : COMMENT;
                         break;
                 }
 
@@ -1624,8 +1509,9 @@ static int parse_env_data(const char *data, size_t size, const char *path, EnvLi
         return 0;
 }
 
-int env_file_parse(const char *data, size_t size, const char *path, EnvList *out, Diags *diags) {
+int env_file_parse(const char *data, size_t size, const char *path, unsigned version, EnvList *out,
+                   Diags *diags) {
         if (!out)
                 return -EINVAL;
-        return parse_env_data(data, size, path, out, diags, true);
+        return parse_env_data(data, size, path, version, out, diags, true);
 }

@@ -26,6 +26,7 @@ typedef struct SpecifierContext {
         bool user;            /* user manager: %h %t %S %C %L %E %u differ */
         const char *fragment_path; /* unit file path for %y %Y, or NULL (they then fail, -ENOENT) */
         const char *slice;    /* the Slice= assigned so far, or NULL, for %c %r */
+        unsigned version;     /* systemd's version (systemd/version.h), 0: the newest */
 } SpecifierContext;
 
 /* Expands %-specifiers in s as systemd's unit_full_printf() does: "%%" -> "%", known letters
@@ -79,4 +80,5 @@ int unset_environ_apply_line(char ***list, const char *rvalue, const char *sourc
  * assignment starts). -EINVAL when data is not valid UTF-8 (systemd then ignores the file
  * as a whole), -EBADMSG when it contains a NUL byte (systemd refuses it too), 0 otherwise;
  * out is left untouched on failure. */
-int env_file_parse(const char *data, size_t size, const char *path, EnvList *out, Diags *diags);
+int env_file_parse(const char *data, size_t size, const char *path, unsigned version, EnvList *out,
+                   Diags *diags);

@@ -4,6 +4,7 @@
 
 #include "basic/fs.h"
 #include "systemd/lookup.h"
+#include "systemd/version.h"
 
 static int add(char ***l, const char *root, const char *path) {
         if (!path)
@@ -25,7 +26,7 @@ static int add_owned(char ***l, const char *root, char *path) {
         return r;
 }
 
-static int system_defaults(char ***l, const char *root) {
+static int system_defaults(char ***l, const char *root, unsigned version) {
         static const char *const dirs[] = {
                 "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
                 "/run/systemd/generator.early", "/etc/systemd/system", "/etc/systemd/system.attached",
@@ -34,6 +35,9 @@ static int system_defaults(char ***l, const char *root) {
                 "/run/systemd/generator.late",
         };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                /* Debian built 252 with split-usr; 255 dropped it */
+                if (streq(dirs[i], "/lib/systemd/system") && systemd_at_least(version, SYSTEMD_V_NO_SPLIT_USR))
+                        continue;
                 int r = add(l, root, dirs[i]);
                 if (r < 0)
                         return r;
@@ -125,8 +129,8 @@ void lookup_paths_done(LookupPaths *lp) {
         *lp = (LookupPaths) {};
 }
 
-int lookup_paths_init(LookupPaths *lp, LookupScope scope, const char *root) {
-        LookupPaths n = { .scope = scope };
+int lookup_paths_init(LookupPaths *lp, LookupScope scope, const char *root, unsigned version) {
+        LookupPaths n = { .scope = scope, .version = version };
         int r;
 
         if (root && scope == SCOPE_USER)
@@ -140,10 +144,12 @@ int lookup_paths_init(LookupPaths *lp, LookupScope scope, const char *root) {
                         return -ENOMEM;
         }
 
+        n.version = systemd_version_resolve(n.root, version);
+
         char *user_persistent = NULL, *user_runtime = NULL;
         char **defaults = NULL;
         if (scope == SCOPE_SYSTEM)
-                r = system_defaults(&defaults, n.root);
+                r = system_defaults(&defaults, n.root, n.version);
         else
                 r = user_defaults(&defaults, &user_persistent, &user_runtime);
         if (r < 0)

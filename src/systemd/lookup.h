@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* The unit search path of systemd 252 as Debian 12 builds it. */
+/* The unit search path of systemd 252 and 257 as Debian 12 and 13 build them. */
 
 #include "basic/util.h"
 
@@ -12,6 +12,7 @@ typedef enum LookupScope {
 
 typedef struct LookupPaths {
         LookupScope scope;
+        unsigned version;         /* the systemd whose rules apply (systemd/version.h) */
         char *root;               /* --root, without trailing '/', or NULL */
         char **search_path;       /* host paths (root-prefixed), highest priority first */
         char **resolved;          /* the same directories with symlinks resolved (within root) */
@@ -19,10 +20,11 @@ typedef struct LookupPaths {
         char *runtime_config;     /* host path of /run/systemd/system or $XDG_RUNTIME_DIR/systemd/user */
 } LookupPaths;
 
-/* Builds the search path. root may be NULL. $SYSTEMD_UNIT_PATH replaces the list (a trailing
+/* Builds the search path of systemd version (0: the one installed in root, else on this host,
+ * else the newest unit-tls knows). root may be NULL. $SYSTEMD_UNIT_PATH replaces the list (a trailing
  * ':' appends the defaults), as in systemd; it is prefixed with root too.
  * 0, -EINVAL (user scope with a root), -ENOMEM. */
-int lookup_paths_init(LookupPaths *lp, LookupScope scope, const char *root);
+int lookup_paths_init(LookupPaths *lp, LookupScope scope, const char *root, unsigned version);
 void lookup_paths_done(LookupPaths *lp);
 
 /* Strips the root prefix from a host path, for showing it as the target system sees it.

@@ -8,6 +8,7 @@
 #include "systemd/unit-name.h"
 #include "systemd/unit-syntax.h"
 #include "systemd/unit.h"
+#include "systemd/version.h"
 
 #define FOLLOW_MAX 8
 
@@ -634,6 +635,8 @@ static int env_file_apply(LoadCtx *c, const char *value, const char *source) {
         char *path = ignore ? x + 1 : x;
         /* path_simplify_and_warn(): "//", "." components and a trailing '/' go, ".." refuses */
         path_simplify(path);
+        if (systemd_at_least(c->lp->version, SYSTEMD_V_PATH_LEADING_DOTDOT))
+                path_drop_leading_dotdot(path);
         if (path[0] != '/') {
                 diags_add(&u->diags, source, "EnvironmentFile= path is not absolute, ignoring: %s", x);
                 return 0;
@@ -911,6 +914,9 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
         if ((r = list_dropins(ix, dirs, &u->dropins)) < 0)
                 return r;
         if (masked) {
+                /* since 257 a masked unit stops loading before its drop-ins are looked up */
+                if (systemd_at_least(lp->version, SYSTEMD_V_MASKED_NO_DROPINS))
+                        u->dropins = strv_free_and_null(u->dropins);
                 u->load_state = LOAD_MASKED;
                 *ret = TAKE_PTR(u);
                 return 0;
@@ -922,7 +928,7 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 /* Specifiers see the name the unit was loaded by: systemd parses the fragment before
                  * it merges an alias into the real unit. */
                 .spec = { .unit_id = u->name, .root = lp->root, .user = lp->scope == SCOPE_USER,
-                          .fragment_path = lookup_display_path(lp, u->fragment) },
+                          .fragment_path = lookup_display_path(lp, u->fragment), .version = lp->version },
         };
         unsigned line = 0;
         r = parse_file(&c, ix, u->fragment, fragment_resolved, &line);
@@ -953,6 +959,9 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 *ret = TAKE_PTR(u);
                 return 0;
         }
+        /* The alias is merged into the real unit once the fragment is read: drop-ins see the
+         * unit's own name (unit_load_fragment(); oracle tree 60). */
+        c.spec.unit_id = u->id;
         for (char **d = u->dropins; d && *d; d++) {
                 bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
                 _cleanup_free_ char *res = NULL;
@@ -983,4 +992,21 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
 
 char *unit_dropin_dir(const Unit *u, const char *config_dir) {
         return xasprintf("%s/%s.d", config_dir, u->id);
+}
+
+int unit_load_booted(const UnitIndex *ix, const char *name, Unit **ret) {
+        _cleanup_unit_ Unit *u = NULL;
+        int r = unit_load(ix, name, &u);
+        if (r < 0 || !u->id || streq(u->id, name) || unit_name_classify(u->id) == UNIT_NAME_TEMPLATE) {
+                *ret = TAKE_PTR(u);
+                return r;
+        }
+        _cleanup_unit_ Unit *own = NULL;
+        if ((r = unit_load(ix, u->id, &own)) < 0)
+                return r;
+        /* keep the name asked for, for messages */
+        free(own->name);
+        own->name = TAKE_PTR(u->name);
+        *ret = TAKE_PTR(own);
+        return 0;
 }

@@ -6,6 +6,7 @@
 #include "basic/util.h"
 
 #define UNIT_NAME_MAX 256
+#define UNIT_NAME_HASH_LENGTH_CHARS 16
 
 typedef enum UnitNameKind {
         UNIT_NAME_INVALID = 0,
@@ -35,8 +36,20 @@ int unit_name_replace_instance(const char *name, const char *instance, char **re
 /* The prefix: part before '@', or before the type suffix. */
 int unit_name_prefix(const char *name, char **ret);
 
-/* Completes a name typed by a person the way systemctl does for service verbs: a valid name
- * stays as it is; otherwise ".service" is appended. Unlike systemctl, characters that would need
- * escaping are refused instead of escaped: a person who typed them made a mistake.
- * 0 and *ret, or -EINVAL with *ret_why set to a static reason. */
-int unit_name_complete(const char *input, char **ret, const char **ret_why);
+/* unit_name_unescape(): '-' is '/', "\xHH" a byte, any other backslash an error. */
+int unit_name_unescape(const char *f, char **ret);
+/* unit_name_path_unescape(): "-" is "/", "a-b" is "/a/b"; -EINVAL for what no path escapes to. */
+int unit_name_path_unescape(const char *f, char **ret);
+/* A long name systemd shortened with a hash ("..._0123456789abcdef.mount"): no path in it. */
+bool unit_name_is_hashed(const char *id);
+
+/* systemctl's unit_name_mangle_with_suffix(name, ".service") for systemd version: a valid name
+ * stays as it is (0); a device path becomes NAME.device, another absolute path NAME.mount,
+ * anything else is escaped ('/' -> '-', bytes outside a name's characters -> "\xHH") and
+ * gets ".service" unless it names a type (1). -EINVAL when even that is no unit name,
+ * -ENAMETOOLONG over 255 bytes (where systemd would hash a path's name). */
+int unit_name_mangle(const char *name, unsigned version, char **ret);
+/* Strict, for configuration files: a valid name, or one with ".service" appended; else -EINVAL. */
+int unit_name_with_suffix(const char *input, char **ret);
+/* unit_name_mangle() for a name typed on the command line: -EINVAL with *ret_why (static) on failure. */
+int unit_name_complete(const char *input, unsigned version, char **ret, const char **ret_why);

@@ -176,7 +176,7 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
                         continue;
                 }
                 EnvList one = {};
-                if (env_file_parse(data, size, shown, &one, NULL) < 0) {
+                if (env_file_parse(data, size, shown, lp->version, &one, NULL) < 0) {
                         findings_add(findings, SEV_WARNING, "environment-file-invalid",
                                      "%s is not valid UTF-8: systemd ignores the whole file", shown);
                         env_list_done(&one);

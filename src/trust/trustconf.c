@@ -125,21 +125,21 @@ static void diag(Parser *p, unsigned line, const char *fmt, ...) {
 static void begin_section(Parser *p, const char *raw) {
         _cleanup_free_ char *name = strip_dup(raw, strlen(raw));
         _cleanup_free_ char *unit = NULL;
-        const char *why = NULL;
-
         p->cur = NULL;
         p->in_section = true;
         if (!name) {
                 p->error = -ENOMEM;
                 return;
         }
-        int r = unit_name_complete(name, &unit, &why);
-        if (r == -ENOMEM || (r < 0 && !why)) {
+        int r = unit_name_with_suffix(name, &unit);
+        if (r == -ENOMEM) {
                 p->error = -ENOMEM;
                 return;
         }
         if (r < 0) {
-                diag(p, p->line, "[%s]: invalid unit name (%s); section skipped", name, why);
+                diag(p, p->line, "[%s]: invalid unit name (a unit name may contain only ASCII letters, digits "
+                     "and \":-_.\\\", an '@' for templates, and end in a type such as .service); section skipped",
+                     name);
                 return;
         }
         const char *type = unit_name_type(unit);

@@ -402,6 +402,26 @@ name_refused() {
         refused_row "$@" -- set "$n" --ca "$PVE_CA"
 }
 
+# A name that is not a unit name is read as systemctl reads it (unit_name_mangle(): '/' -> '-',
+# other bytes -> \xHH, an absolute path -> a .mount): here no such unit exists, so it is refused,
+# and the escaped name in the message carries no control character.
+name_escaped() {
+        local n=$1 escaped=$2
+        make_root
+        refused_row "$escaped" "not found" -- set "$n" --ca "$PVE_CA" -q
+}
+
+# Without -q, systemctl's notice comes first: the escaped name, never the raw one.
+t_name_escaped_note() {
+        make_root
+        take_snapshot
+        ut --root="$R" status $'my\e]0;x\aapp'
+        check_exit 2
+        grep -q -F 'systemctl reads it as my\x1b\x5d0\x3bx\x07app.service' "$ERR" || fail "no escaped notice: $(show "$ERR")"
+        ! grep -q $'\e' "$ERR" || fail "an escape character reached stderr"
+        check_no_change
+}
+
 # @.service: a template without a prefix is no unit name.
 # a@.service: the template itself is a unit one can configure (drop-ins in a@.service.d apply
 # to every instance); it must exist, though.
@@ -589,20 +609,21 @@ t_unit_alias_loop() {
 make_ca
 
 long=$(printf 'x%.0s' {1..292}).service   # 300 bytes
-run_case name/dotdot-etc-passwd name_refused '../../etc/passwd' "invalid unit name" "'/'"
-run_case name/slash name_refused / "invalid unit name"
+run_case name/dotdot-etc-passwd name_escaped '../../etc/passwd' '..-..-etc-passwd.service'
+run_case name/slash name_escaped / '-.mount'
 run_case name/empty name_refused '' "invalid unit name" "empty"
 run_case name/300-bytes name_refused "$long" "invalid unit name" "255 bytes"
 run_case name/at-service name_refused @.service "invalid unit name"
 run_case name/template-missing t_template_missing
 run_case name/template-exists t_template_exists
-run_case name/unicode name_refused 'hömepage' "invalid unit name" "ASCII"
-run_case name/unicode-cjk name_refused '证书.service' "invalid unit name" "ASCII"
-run_case name/control-newline name_refused $'home\npage' "invalid unit name"
-run_case name/control-escape name_refused $'\e[31mhomepage\e[0m' "invalid unit name"
-run_case name/control-tab name_refused $'home\tpage' "invalid unit name"
-run_case name/control-cr name_refused $'homepage\r' "invalid unit name"
-run_case name/control-del name_refused $'home\x7fpage' "invalid unit name"
+run_case name/unicode name_escaped 'hömepage' 'h\xc3\xb6mepage.service'
+run_case name/unicode-cjk name_escaped '证书.service' '\xe8\xaf\x81\xe4\xb9\xa6.service'
+run_case name/control-newline name_escaped $'home\npage' 'home\x0apage.service'
+run_case name/control-escape name_escaped $'\e[31mhomepage\e[0m' '\x1b\x5b31mhomepage\x1b\x5b0m.service'
+run_case name/control-tab name_escaped $'home\tpage' 'home\x09page.service'
+run_case name/control-cr name_escaped $'homepage\r' 'homepage\x0d.service'
+run_case name/control-del name_escaped $'home\x7fpage' 'home\x7fpage.service'
+run_case name/escaped-note t_name_escaped_note
 run_case args/control-characters t_args_control
 
 for link in file abs rel; do

@@ -621,6 +621,21 @@ t_environment_file_glob_order() {
         check_stdout_contains '"source":"/etc/default/homepage.d/20:1"'
 }
 
+# Asked by an alias, a unit is read as the booted manager holds it: loaded by its own name (as
+# the .wants/ link that starts it at boot names it), so %p in its fragment is that name.
+t_alias_specifiers_booted() {
+        make_root
+        write_unit etcd.service 'User=homepage' 'EnvironmentFile=-/etc/default/%p' \
+                'ExecStart=/usr/bin/node /opt/homepage/server.js'
+        ln -s etcd.service "$R/usr/lib/systemd/system/etcd2.service"
+        install_ca a.pem /etc/ssl/certs/own.pem
+        put /etc/default/etcd 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/own.pem'
+        put /etc/default/etcd2 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/alias.pem'
+        ut --root="$R" status etcd2 --json
+        check_exit 0
+        check_stdout_contains '"source":"/etc/default/etcd:1"'
+}
+
 t_unset_environment_elsewhere() {
         make_root
         put "$D/10-clean.conf" '[Service]' 'UnsetEnvironment=NODE_EXTRA_CA_CERTS'
@@ -1003,10 +1018,18 @@ t_invalid_unit_names() {
         make_root
         local n long
         long=$(printf 'a%.0s' {1..252}).service
-        for n in ../x / "$long" 'a b' 'x/../homepage' ''; do
+        for n in "$long" '' '@x'; do
                 take_snapshot "$R"
                 ut --root="$R" set "$n" --ca "$PVE_CA"
                 refused_cleanly "invalid unit name"
+        done
+        # what systemctl escapes is escaped, said, and then not found here: nothing written
+        local -A escaped=([../x]=..-x.service [/]=-.mount ['a b']='a\x20b.service'
+                          [x/../homepage]=x-..-homepage.service)
+        for n in "${!escaped[@]}"; do
+                take_snapshot "$R"
+                ut --root="$R" set "$n" --ca "$PVE_CA"
+                refused_cleanly "systemctl reads it as ${escaped[$n]}" "${escaped[$n]}: unit not found"
         done
 }
 
@@ -1154,6 +1177,7 @@ run_case plan/later-dropin-overrides t_later_dropin_overrides
 run_case plan/environment-file-overrides t_environment_file_overrides
 run_case plan/environment-file-glob-like-systemd t_environment_file_glob
 run_case plan/environment-file-glob-sorted t_environment_file_glob_order
+run_case plan/alias-specifiers-as-booted t_alias_specifiers_booted
 run_case plan/unset-environment-elsewhere t_unset_environment_elsewhere
 run_case plan/setuid-node t_setuid_node
 run_case plan/not-node-warns t_not_node_warns

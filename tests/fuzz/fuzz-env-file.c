@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         EnvList env = {};
         Diags d = {};
         FUZZ_CHECK(env_list_set(&env, "KEEP=1", "seed:1") == 0);
-        int r = env_file_parse((const char *) data, size, "/fuzz/env", &env, &d);
+        int r = env_file_parse((const char *) data, size, "/fuzz/env", size % 2 ? 252 : 257, &env, &d);
         FUZZ_CHECK(r == 0 || r == -EINVAL || r == -EBADMSG);
         if (r < 0)
                 FUZZ_CHECK(env.n == 1 && streq(env.entries[0].assignment, "KEEP=1"));

@@ -142,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *name = !isempty(part[3]) ? part[3] : "fz.service";
 
         LookupPaths lp = {};
-        FUZZ_CHECK(lookup_paths_init(&lp, SCOPE_SYSTEM, root) == 0);
+        FUZZ_CHECK(lookup_paths_init(&lp, SCOPE_SYSTEM, root, 0) == 0);
         UnitIndex ix = {};
         FUZZ_CHECK(unit_index_build(&ix, &lp) == 0);
         char *overlay = NULL;

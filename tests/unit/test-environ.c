@@ -728,7 +728,7 @@ static void test_env_file_table(void **state) {
                 _cleanup_(diags_done) Diags d = {};
 
                 assert_int_equal(env_list_set(&out, "PRE=x", "seed"), 0);
-                int r = env_file_parse(c->data, strlen(c->data), "/etc/t.env", &out, &d);
+                int r = env_file_parse(c->data, strlen(c->data), "/etc/t.env", 252, &out, &d);
                 _cleanup_free_ char *got = env_join(&out);
 
                 if (c->expected) {
@@ -746,11 +746,11 @@ static void test_env_file_nul_and_sources(void **state) {
         static const char nul[] = "A=1\0B=2\n";
 
         /* an embedded NUL: systemd's read_full_stream() refuses the file */
-        assert_int_equal(env_file_parse(nul, sizeof nul - 1, "/x.env", &out, &d), -EBADMSG);
+        assert_int_equal(env_file_parse(nul, sizeof nul - 1, "/x.env", 252, &out, &d), -EBADMSG);
         assert_int_equal(out.n, 0);
 
         static const char data[] = "# head\r\n\r\nA=1\r\nB='two\nlines'\n\nbad-name=1\nC=\\\ncont\nA=again\n";
-        assert_int_equal(env_file_parse(data, sizeof data - 1, "/x.env", &out, &d), 0);
+        assert_int_equal(env_file_parse(data, sizeof data - 1, "/x.env", 252, &out, &d), 0);
         assert_env(&out, "A=again|B=two\nlines|C=cont");
         assert_string_equal(env_list_get(&out, "A")->source, "/x.env:10");
         assert_string_equal(env_list_get(&out, "B")->source, "/x.env:4");
@@ -760,15 +760,62 @@ static void test_env_file_nul_and_sources(void **state) {
 
         /* a later file overrides in place, keeping the first position */
         static const char second[] = "C=new\nD=4\n";
-        assert_int_equal(env_file_parse(second, sizeof second - 1, "/y.env", &out, &d), 0);
+        assert_int_equal(env_file_parse(second, sizeof second - 1, "/y.env", 252, &out, &d), 0);
         assert_env(&out, "A=again|B=two\nlines|C=new|D=4");
         assert_string_equal(env_list_get(&out, "C")->source, "/y.env:1");
 
         /* invalid UTF-8 is reported and the file leaves out alone */
         static const char bad[] = "E=5\nF=\xc3\n";
-        assert_int_equal(env_file_parse(bad, sizeof bad - 1, "/z.env", &out, &d), -EINVAL);
+        assert_int_equal(env_file_parse(bad, sizeof bad - 1, "/z.env", 252, &out, &d), -EINVAL);
         assert_null(env_list_get(&out, "E"));
         assert_non_null(strstr(d.lines[strv_length(d.lines) - 1], "/z.env:2: invalid UTF-8"));
+}
+
+/* systemd's own test-env-file.c, 252 (bookworm) and 257 (trixie): the same inputs, each read by
+ * the version that tests it; env_file_3 is where they differ (v254: a comment ending in '\'
+ * no longer continues onto the next line). */
+#define SD_ENV_FILE_1 "a=a\na=b\na=b\na=a\nb=b\\\nc\nd= d\\\ne  \\\nf  \ng=g\\ \n" \
+                      "h= \xc4\x85\xc4\x99\\ x \ni=i\\"
+#define SD_ENV_FILE_3_252 "#SPAMD_ARGS=\"-d --socketpath=/var/lib/bulwark/spamd \\\n" \
+                          "#--nouser-config                                     \\\n" \
+                          "normal=line                                          \\\n" \
+                          ";normal=ignored                                      \\\n" \
+                          "normal_ignored                                       \\\n" \
+                          "normal ignored                                       \\\n"
+#define SD_ENV_FILE_3_257 "#SPAMD_ARGS=\"-d --socketpath=/var/lib/bulwark/spamd \\\n" \
+                          "#--nouser-config                                     \\\n" \
+                          "normal1=line\\\n" \
+                          "111\n" \
+                          ";normal=ignored                                      \\\n" \
+                          "normal2=line222\n" \
+                          "normal ignored                                       \\\n"
+
+static void test_env_file_systemd_cases(void **state) {
+        static const struct {
+                unsigned version;
+                const char *data, *expected;
+        } rows[] = {
+                { 252, SD_ENV_FILE_1, "a=a|b=bc|d=de  f|g=g |h=\xc4\x85\xc4\x99 x|i=i" },
+                { 257, SD_ENV_FILE_1, "a=a|b=bc|d=de  f|g=g |h=\xc4\x85\xc4\x99 x|i=i" },
+                { 252, "a=a\\\n", "a=a" },
+                { 257, "a=a\\\n", "a=a" },
+                { 252, SD_ENV_FILE_3_252, "" },
+                { 252, SD_ENV_FILE_3_257, "" },
+                { 253, SD_ENV_FILE_3_257, "" },
+                { 254, SD_ENV_FILE_3_257, "normal1=line111|normal2=line222" },
+                { 257, SD_ENV_FILE_3_257, "normal1=line111|normal2=line222" },
+                { 252, "# Generated\n\nHWMON_MODULES=\"coretemp f71882fg\"\n\n# For compatibility reasons\n\n"
+                       "MODULE_0=coretemp\nMODULE_1=f71882fg",
+                  "HWMON_MODULES=coretemp f71882fg|MODULE_0=coretemp|MODULE_1=f71882fg" },
+                { 257, "a=\nb=", "a=|b=" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                _cleanup_(env_list_done) EnvList out = {};
+                assert_int_equal(env_file_parse(rows[i].data, strlen(rows[i].data), "/t.env", rows[i].version, &out, NULL), 0);
+                _cleanup_free_ char *got = env_join(&out);
+                if (!streq(got, rows[i].expected))
+                        fail_msg("row %zu (systemd %u): '%s', expected '%s'", i, rows[i].version, got, rows[i].expected);
+        }
 }
 
 int main(void) {
@@ -790,6 +837,7 @@ int main(void) {
                 cmocka_unit_test(test_unset_applied_to_env),
                 cmocka_unit_test(test_env_file_table),
                 cmocka_unit_test(test_env_file_nul_and_sources),
+                cmocka_unit_test(test_env_file_systemd_cases),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

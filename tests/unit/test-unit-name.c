@@ -59,21 +59,79 @@ static void test_complete(void **state) {
                 { "foo@bar", "foo@bar.service" },
                 { "foo@", "foo@.service" },
                 { "x.socket", "x.socket" },
+                /* escaped as systemctl escapes them */
+                { "a b", "a\\x20b.service" },
+                { "a/b", "a-b.service" },
+                { "../../etc/passwd", "..-..-etc-passwd.service" },
+                { "/", "-.mount" },
+                { "a\nb", "a\\x0ab.service" },
         };
         for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
                 char *r = NULL;
                 const char *why = NULL;
-                assert_int_equal(unit_name_complete(ok[i].in, &r, &why), 0);
+                assert_true(unit_name_complete(ok[i].in, 252, &r, &why) >= 0);
                 assert_string_equal(r, ok[i].out);
                 free(r);
         }
-        static const char *const bad[] = { "", "/", "../../etc/passwd", "..", ".", "a b", "a/b", "@x", "ü", "a\nb" };
+        static const char *const bad[] = { "", "@x", "@.service" };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 char *r = NULL;
                 const char *why = NULL;
-                assert_int_equal(unit_name_complete(bad[i], &r, &why), -EINVAL);
+                assert_int_equal(unit_name_complete(bad[i], 252, &r, &why), -EINVAL);
                 assert_non_null(why);
                 assert_null(r);
+        }
+        char *r = NULL;
+        assert_int_equal(unit_name_with_suffix("a b", &r), -EINVAL);
+        assert_int_equal(unit_name_with_suffix("homepage", &r), 0);
+        assert_string_equal(r, "homepage.service");
+        free(r);
+}
+
+/* systemd's own cases: 252 src/test/test-unit-name.c TEST(unit_name_mangle) (without globs) and
+ * 257 TEST(unit_name_mangle_with_suffix). 0: unchanged, 1: mangled. */
+static void test_mangle_systemd_cases(void **state) {
+        static const struct {
+                unsigned version;
+                const char *in, *out;
+                int ret;
+        } rows[] = {
+                { 252, "foo.service", "foo.service", 0 },
+                { 252, "/home", "home.mount", 1 },
+                { 252, "/dev/sda", "dev-sda.device", 1 },
+                { 252, "\xc3\xbcxkn\xc3\xbcrz.service", "\\xc3\\xbcxkn\\xc3\\xbcrz.service", 1 },
+                { 252, "foobar-meh...waldi.service", "foobar-meh...waldi.service", 0 },
+                { 252, "_____####----.....service", "_____\\x23\\x23\\x23\\x23----.....service", 1 },
+                { 252, "_____##@;;;,,,##----.....service",
+                  "_____\\x23\\x23@\\x3b\\x3b\\x3b\\x2c\\x2c\\x2c\\x23\\x23----.....service", 1 },
+                { 252, "xxx@@@@/////\\\\\\\\\\yyy.service", "xxx@@@@-----\\\\\\\\\\yyy.service", 1 },
+                { 252, "", NULL, -EINVAL },
+                { 257, "", NULL, -EINVAL },
+                { 257, "/dev", "dev.mount", 1 },
+                { 257, "/../dev", "dev.mount", 1 },
+                { 257, "/../dev/.", "dev.mount", 1 },
+                { 257, "/.././dev", "dev.mount", 1 },
+                { 257, "/./.././../dev/", "dev.mount", 1 },
+                { 257, "/../sys", "sys.mount", 1 },
+                { 257, "/../proc", "proc.mount", 1 },
+                { 257, "/dev/sda", "dev-sda.device", 1 },
+                { 257, "/dev/sda5", "dev-sda5.device", 1 },
+                { 257, "/.././dev/..", "-..-.-dev-...service", 1 },
+                /* 252 keeps a leading "/..": no path, so it is escaped instead */
+                { 252, "/../dev", "-..-dev.service", 1 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                char *r = NULL;
+                int k = unit_name_mangle(rows[i].in, rows[i].version, &r);
+                if (k != rows[i].ret || !streq_ptr(r, rows[i].out))
+                        fail_msg("row %zu (%s, systemd %u): %d '%s', expected %d '%s'", i, rows[i].in,
+                                 rows[i].version, k, r ? r : "(null)", rows[i].ret, rows[i].out ? rows[i].out : "(null)");
+                /* mangling the result again changes nothing */
+                char *again = NULL;
+                if (r && (unit_name_mangle(r, rows[i].version, &again) != 0 || !streq(again, r)))
+                        fail_msg("row %zu: mangling '%s' again gave '%s'", i, r, again ? again : "(null)");
+                free(again);
+                free(r);
         }
 }
 
@@ -97,6 +155,7 @@ int main(void) {
                 cmocka_unit_test(test_classify),
                 cmocka_unit_test(test_length_limit),
                 cmocka_unit_test(test_complete),
+                cmocka_unit_test(test_mangle_systemd_cases),
                 cmocka_unit_test(test_parts),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
