@@ -167,6 +167,7 @@ typedef struct Walk {
         const LookupPaths *lp;
         const char *source;      /* the ExecStart= line being followed */
         unsigned files;          /* files read so far */
+        unsigned lookups;        /* programs looked up so far */
         RuntimeInfo found;
         bool saw_other, saw_opaque;
         char *other_how, *opaque_how;  /* the first of each */
@@ -469,6 +470,8 @@ static int walk_command(Walk *w, char **argv, const Level *lv) {
                 return SEEN_NOTHING;
         if (unexpanded(prog))
                 return note(w, SEEN_OPAQUE, lv, prog, "which unit-tls does not expand", NULL);
+        if (++w->lookups > RUNTIME_LOOKUPS_MAX)
+                return note(w, SEEN_OPAQUE, lv, prog, "one program more than unit-tls looks up", NULL);
         _cleanup_free_ char *host = resolve_program(w->lp, lv->cwd, prog);
         if (!host)
                 return note(w, SEEN_OPAQUE, lv, prog, "which unit-tls cannot find", NULL);

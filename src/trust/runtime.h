@@ -9,7 +9,8 @@
  * shell runs without a #! line, pnpm's node_modules/.bin shims. Scripts are read as their
  * commands (trust/shell), relative paths against WorkingDirectory= and `cd`, every path inside
  * the root. Bounded: scripts up to RUNTIME_SCRIPT_MAX bytes, RUNTIME_SHELL_DEPTH shell levels,
- * RUNTIME_FILES_MAX files read per service; no FIFO or device is opened for reading. */
+ * RUNTIME_FILES_MAX files read and RUNTIME_LOOKUPS_MAX programs looked up per service; no FIFO
+ * or device is opened for reading. */
 
 #include "systemd/lookup.h"
 #include "systemd/unit.h"
@@ -18,6 +19,7 @@
 #define RUNTIME_SCRIPT_MAX (64 * 1024)
 #define RUNTIME_SHELL_DEPTH 2     /* ExecStart='s shell, and one shell script it runs */
 #define RUNTIME_FILES_MAX 32
+#define RUNTIME_LOOKUPS_MAX 128   /* programs looked up in PATH or on disk per service */
 
 typedef enum Runtime {
         RUNTIME_UNKNOWN,          /* unit-tls cannot tell */
