@@ -96,7 +96,7 @@ static void check_scan(const char *text, size_t size) {
 
 static void check_detect(const char *string) {
         LookupPaths lp = {};
-        FUZZ_CHECK(lookup_paths_init(&lp, SCOPE_SYSTEM, root) == 0);
+        FUZZ_CHECK(lookup_paths_init(&lp, SCOPE_SYSTEM, root, 0) == 0);
         char *argv0[] = { "/opt/w/run.sh", NULL };
         char *argv1[] = { "/bin/sh", "-c", (char *) string, NULL };
         ExecCommand cmds[] = {
