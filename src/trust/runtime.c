@@ -294,6 +294,8 @@ static int walk_text(Walk *w, const char *text, size_t size, const Level *lv, bo
                         change_dir(&cwd, a);
                         continue;
                 }
+                if (strv_contains(s.functions, a[0]))
+                        continue;  /* its body's commands are in s too */
                 Level cmd = *lv;
                 cmd.cwd = cwd;
                 cmd.line = file ? s.commands[i].line : 0;

@@ -199,6 +199,20 @@ static void read_word_part(Lexer *l, Buf *b) {
                 put_raw(l, b, q + 1);
 }
 
+static void add_function(Lexer *l, const char *name) {
+        ShellScript *s = l->out;
+        if (strv_contains(s->functions, name))
+                return;
+        if (strv_length(s->functions) >= SHELL_FUNCTIONS_MAX) {
+                s->truncated = true;
+                return;
+        }
+        if (strv_extend(&s->functions, name) < 0) {
+                l->error = -ENOMEM;
+                l->stop = true;
+        }
+}
+
 /* Reserved words that may come before a command (and are not one). */
 static bool is_opener(const char *w) {
         static const char *const t[] = { "if", "then", "else", "elif", "do", "while", "until", "!", "{", "time",
@@ -267,6 +281,8 @@ static int take_word(Lexer *l, char *word, bool io_number) {
                 return 0;
         }
         if (l->drop_command || l->drop_name) {
+                if (l->drop_name)
+                        add_function(l, w);
                 l->drop_name = false;
                 return 0;
         }
@@ -347,6 +363,8 @@ static void read_operator(Lexer *l) {
                 while (r < end && (*r == ' ' || *r == '\t'))
                         r++;
                 if (r < end && *r == ')') {     /* NAME(): a function's header */
+                        if (l->argv && l->n_argv == 0)
+                                add_function(l, l->argv[0]);
                         l->argv = strv_free_and_null(l->argv);
                         l->n_argv = 0;
                         advance(l, r + 1);
@@ -416,5 +434,6 @@ void shell_script_done(ShellScript *s) {
         for (size_t i = 0; i < s->n; i++)
                 strv_free(s->commands[i].argv);
         free(s->commands);
+        strv_free(s->functions);
         *s = (ShellScript) {};
 }

@@ -14,6 +14,7 @@
 #define SHELL_WORDS_MAX 64       /* words kept per command */
 #define SHELL_WORD_MAX 4096      /* bytes kept per word */
 #define SHELL_NESTING_MAX 32     /* $( ( ${ nesting inside one word */
+#define SHELL_FUNCTIONS_MAX 64   /* function names kept */
 
 typedef struct ShellCommand {
         char **argv;
@@ -23,6 +24,7 @@ typedef struct ShellCommand {
 typedef struct ShellScript {
         ShellCommand *commands;
         size_t n;
+        char **functions;        /* names the script defines as functions (NAME() or function NAME) */
         bool truncated;          /* a limit was reached: what the script runs may be missing */
 } ShellScript;
 

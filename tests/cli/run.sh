@@ -710,7 +710,8 @@ t_wrapper_runs_node() {
 t_wrapper_runs_python() {
         make_root
         put /opt/homepage/run.sh '#!/usr/bin/env bash' 'set -e' '. venv/bin/activate' 'exec python3 -m homepage'
-        put /opt/homepage/venv/bin/activate 'VIRTUAL_ENV=/opt/homepage/venv' 'export VIRTUAL_ENV' 'deactivate() { unset VIRTUAL_ENV; }'
+        put /opt/homepage/venv/bin/activate 'deactivate () {' '    unset VIRTUAL_ENV' '    hash -r 2> /dev/null' '}' \
+                'deactivate nondestructive' 'VIRTUAL_ENV=/opt/homepage/venv' 'export VIRTUAL_ENV'
         chmod 755 "$R/opt/homepage/run.sh"
         write_unit homepage.service 'User=homepage' 'WorkingDirectory=/opt/homepage' 'ExecStart=/opt/homepage/run.sh'
         ut --root="$R" set homepage --ca "$PVE_CA"

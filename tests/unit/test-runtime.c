@@ -90,6 +90,17 @@ static void test_commands(void **state) {
         }
 }
 
+static void test_functions(void **state) {
+        const char *text = "start() { node x; }\nfunction stop { kill 1; }\nf ( ) (g)\nstart\n";
+        ShellScript s = {};
+        assert_int_equal(shell_parse(text, strlen(text), &s), 0);
+        assert_int_equal(strv_length(s.functions), 3);
+        assert_string_equal(s.functions[0], "start");
+        assert_string_equal(s.functions[1], "stop");
+        assert_string_equal(s.functions[2], "f");
+        shell_script_done(&s);
+}
+
 static void test_lines(void **state) {
         const char *text = "#!/bin/sh\n# two\necho \"a\nb\"\ncat <<X\n1\nX\nnode \\\n x; ruby\n";
         ShellScript s = {};
@@ -175,6 +186,7 @@ static void test_names(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_commands),
+                cmocka_unit_test(test_functions),
                 cmocka_unit_test(test_lines),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_assignment),
