@@ -192,6 +192,13 @@ static int names_append(UnitIndex *ix, const char *name) {
         return 0;
 }
 
+/* A symlinked drop-in directory: under --root, an absolute target is inside the root. */
+static bool link_is_dir(const LookupPaths *lp, const char *host_path) {
+        _cleanup_free_ char *res = NULL;
+        struct stat st;
+        return fs_resolve_under_root(lp->root, host_path, &res) >= 0 && stat(res, &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
 static int index_dir(UnitIndex *ix, const char *dir) {
         DIR *d = opendir(dir);
         if (!d)
@@ -205,12 +212,9 @@ static int index_dir(UnitIndex *ix, const char *dir) {
                 if (t == DT_DIR || (t == DT_LNK && !valid_name)) {
                         if (!dropin_dir_name_is_valid(de->d_name))
                                 continue;
-                        if (t == DT_LNK) {
-                                struct stat st;
-                                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
-                                        continue;
-                        }
                         _cleanup_free_ char *p = strjoin_path(dir, de->d_name);
+                        if (p && t == DT_LNK && !link_is_dir(ix->lp, p))
+                                continue;
                         if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0 ||
                             strmap_put(&ix->dir_names, de->d_name, (void *) 1) < 0) {
                                 r = -ENOMEM;
