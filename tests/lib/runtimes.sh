@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Sourceable: fetch real JavaScript runtimes for the tests and cache them.
 #
 #   rt_install NAME     prints the path of a runnable binary (downloads it when missing)
@@ -42,7 +43,7 @@ _rt_npm_fetch() {
 		tar -xzf "$tgz" -C "$tmp/x" --strip-components=1 || { rm -rf "$tmp"; return 1; }
 		chmod 0755 "$tmp/x/$relbin" 2>/dev/null
 		[ -x "$tmp/x/$relbin" ] || { echo "rt_install: $pkg@$ver has no $relbin" >&2; rm -rf "$tmp"; return 1; }
-		rm -rf "$c/$kind/$ver"
+		rm -rf "${c:?}/$kind/$ver"
 		mv "$tmp/x" "$c/$kind/$ver"
 	fi
 	rm -rf "$tmp"
@@ -110,6 +111,7 @@ _rt_debian() {
 			awk '/^Inst /{print $2}' | grep -E '^(nodejs|libnode[0-9]+|node-.*|lib.*|zlib1g|libc6)$' | grep -vE '^(libc-bin|libgcc-s1-dbg)$')
 		[ -n "$pkgs" ] || { echo "rt_install: cannot resolve nodejs in $suite" >&2; rm -rf "$tmp"; return 1; }
 		# shellcheck disable=SC2086
+		# shellcheck disable=SC2046
 		(cd "$tmp" && apt-get $opts download -q $(printf "%s/$suite " $pkgs) >"$tmp/apt.err" 2>&1) ||
 			{ echo "rt_install: apt-get download ($suite) failed: $(tail -n 2 "$tmp/apt.err")" >&2; rm -rf "$tmp"; return 1; }
 	fi

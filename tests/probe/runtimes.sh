@@ -19,7 +19,7 @@ for t in openssl unshare setpriv setcap npm; do
 done
 
 DEFAULT=(node20 node@22.14.0 node@22.15.0 node@22.18.0 node@22.19.0 node22 node@23.7.0 node@23.8.0
-	node@23.9.0 node@24.5.0 node@24.6.0 node24 node26 debian-bookworm debian-trixie
+	node@23.9.0 node@23.10.0 node@24.5.0 node@24.6.0 node24 node@25.0.0 node26 debian-bookworm debian-trixie
 	bun@1.1.27 bun@1.2.0 bun@1.2.23 bun@1.3.0 bun@1.3.1 bun@1.3.2 bun@1.3.5 bun@1.3.10 bun@1.3.14 bun@1.4.0 bun
 	deno@2.0.0 deno@2.2.0 deno@2.5.0 deno@2.7.14 deno@2.8.0 deno@2.9.0 deno)
 [ $# -gt 0 ] && RTS=("$@") || RTS=("${DEFAULT[@]}")
@@ -107,8 +107,8 @@ free_port() { # a port nothing listens on, from a bounded range
 serve() { # PORT CERT KEY
 	openssl s_server -quiet -www -accept "127.0.0.1:$1" -cert "$2" -key "$3" >/dev/null 2>&1 </dev/null &
 	PIDS+=($!)
-	local i
-	for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+	local _
+	for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
 	echo "FAIL: s_server on $1 did not start"; exit 1
 }
 PA=$(free_port 19440); serve "$PA" leaf.pem leaf.key       # leaf <- Test Root, leaf only
@@ -151,6 +151,8 @@ BASEENV=(PATH=/usr/bin:/bin HOME="$W/home" DENO_DIR="$W/deno" DENO_NO_UPDATE_CHE
 run1() {
 	local kind=$1 bin=$2 store=$3 flags=$4 port=$5; shift 5
 	local cmd=() out err rc
+	# BIN may be "setpriv ... node" and FLAGS several words: split on purpose
+	# shellcheck disable=SC2206
 	case $kind in
 	deno) cmd=($bin run -A $flags "$W/client.mjs") ;;
 	*) cmd=($bin $flags "$W/client.mjs") ;;
