@@ -9,7 +9,6 @@
 /* Every pattern fits in this many bytes from its start: a match that begins in the last WINDOW
  * bytes of a chunk is looked at again with the next chunk. */
 #define WINDOW 256
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 static const char *const prefix[] = {
         [RTV_NODE] = "https://nodejs.org/download/",

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <sys/stat.h>
-#include <sys/xattr.h>
 
 #include "basic/fs.h"
 #include "trust/runtime.h"
@@ -131,32 +130,9 @@ int runtime_detect(const LookupPaths *lp, const Unit *u, RuntimeInfo *ret) {
                                 info.binary = resolve_binary(lp, r == RUNTIME_NODE ? "node" : base(interp));
                 }
         }
+        if (info.binary && info.runtime != RUNTIME_UNKNOWN)
+                (void) rtversion_read(info.runtime == RUNTIME_BUN ? RTV_BUN : info.runtime == RUNTIME_DENO ? RTV_DENO : RTV_NODE,
+                                      lp->root, info.binary, &info.version);  /* unreadable: unknown */
         *ret = info;
         return 0;
-}
-
-char *node_binary_ignores_env(const char *host_binary, const char *shown) {
-        struct stat st;
-        if (stat(host_binary, &st) < 0)
-                return NULL;
-        if (st.st_mode & (S_ISUID | S_ISGID))
-                return xasprintf("%s is set%s: Node.js then ignores NODE_EXTRA_CA_CERTS; remove the bit "
-                                 "(chmod %s %s) and grant what the service needs with AmbientCapabilities= "
-                                 "in the unit instead", shown, st.st_mode & S_ISUID ? "uid" : "gid",
-                                 st.st_mode & S_ISUID ? "u-s" : "g-s", shown);
-
-        /* struct vfs_cap_data: magic_etc, then {permitted, inheritable} per 32-bit word. */
-        uint32_t cap[5] = {};
-        ssize_t n = getxattr(host_binary, "security.capability", cap, sizeof(cap));
-        if (n < 12)
-                return NULL;
-        uint64_t permitted = cap[1] | (n >= 20 ? (uint64_t) cap[3] << 32 : 0);
-        uint64_t inheritable = cap[2] | (n >= 20 ? (uint64_t) cap[4] << 32 : 0);
-        const uint64_t net_bind = 1ULL << 10;  /* CAP_NET_BIND_SERVICE */
-        if ((permitted | inheritable) == 0 || ((permitted | inheritable) == net_bind))
-                return NULL;
-        return xasprintf("%s has file capabilities: Node.js then ignores NODE_EXTRA_CA_CERTS "
-                         "(only cap_net_bind_service is exempt); remove them (setcap -r) and grant "
-                         "what the service needs with AmbientCapabilities= in the unit instead",
-                         shown);
 }

@@ -5,6 +5,7 @@
  * decide whether Node will honour NODE_EXTRA_CA_CERTS. */
 
 #include "systemd/lookup.h"
+#include "trust/rtversion.h"
 #include "systemd/unit.h"
 
 typedef enum Runtime {
@@ -20,12 +21,8 @@ typedef struct RuntimeInfo {
         Runtime runtime;
         char *how;          /* e.g. "ExecStart runs /usr/bin/node", "script with a node shebang" */
         char *binary;       /* host path of the runtime binary, when found */
+        RtVersion version;  /* read from binary's bytes (rtversion.h); .known false when not */
 } RuntimeInfo;
 
 int runtime_detect(const LookupPaths *lp, const Unit *u, RuntimeInfo *ret);
 void runtime_info_done(RuntimeInfo *r);
-
-/* Why this binary makes Node ignore NODE_EXTRA_CA_CERTS (setuid/setgid, or file capabilities
- * other than exactly cap_net_bind_service), or NULL when it does not. host_binary is examined,
- * shown (the path as the target sees it) is named in the message. Caller frees. */
-char *node_binary_ignores_env(const char *host_binary, const char *shown);
