@@ -36,6 +36,10 @@ const RtFactRow rt_fact_table[] = {
           M "1.1.27, 1.2.0: a multi-cert file gives only its first certificate" },
         { RUNTIME_BUN, RT_BUILD_ANY, RT_FACT_USE_SYSTEM_CA_ENV, RT_V(1, 2, 23), 0, M "1.2.23 ... 1.4.5; 1.2.0 no effect" },
         { RUNTIME_BUN, RT_BUILD_ANY, RT_FACT_USE_SYSTEM_CA_ACCEPTED, 0, 0, M "no error on any version" },
+        { RUNTIME_BUN, RT_BUILD_ANY, RT_FACT_OS_STORE_DEFAULT, 0, RT_V(1, 2, 23),
+          M "1.1.27, 1.2.0: /etc/ssl/cert.pem and hashed /etc/ssl/certs by default; agreement.sh bun@1.2.0" },
+        { RUNTIME_BUN, RT_BUILD_ANY, RT_FACT_OS_STORE_DEFAULT, RT_V(1, 3, 2), 0,
+          M "1.3.2 ... 1.4.5: cert.pem and hashed /etc/ssl/certs by default (1.2.23 ... 1.3.1: not)" },
         /* Deno (npm @deno/linux-x64-glibc) */
         { RUNTIME_DENO, RT_BUILD_ANY, RT_FACT_EXTRA_CA_PARTIAL, RT_V(2, 0, 0), RT_V(2, 2, 0), M "2.0.0: node:https only" },
         { RUNTIME_DENO, RT_BUILD_ANY, RT_FACT_EXTRA_CA_CERTS, RT_V(2, 8, 0), 0,
@@ -186,12 +190,13 @@ static int notes_system_env(const RuntimeInfo *rt, const char *desc, const char 
                 return note(out, ERROR, "runtime-ignores",
                             "Deno ignores NODE_USE_SYSTEM_CA: the service does not trust the OS store; use "
                             "DENO_TLS_CA_STORE=mozilla,system instead (unit-tls set %s --system-store)", unit);
-        if (runtime_fact(rt, RT_FACT_OS_STORE_DEFAULT) > 0)
-                return note(out, INFO, "runtime-reads-os-store",
-                            "%s reads the OS store by default; NODE_USE_SYSTEM_CA=1 changes nothing for it", desc);
         int k = runtime_fact(rt, RT_FACT_USE_SYSTEM_CA_ENV);
         if (k > 0)
                 return 0;
+        if (runtime_fact(rt, RT_FACT_OS_STORE_DEFAULT) > 0)
+                return note(out, INFO, "runtime-reads-os-store",
+                            "%s reads the OS store by default (hashed /etc/ssl/certs); NODE_USE_SYSTEM_CA=1 changes "
+                            "nothing for it", desc);
         if (k < 0)
                 return notes_unknown(rt, "NODE_USE_SYSTEM_CA", since, out);
         bool option = runtime_fact(rt, RT_FACT_USE_SYSTEM_CA_OPTION) > 0;
