@@ -697,7 +697,7 @@ static int run(Context *c, PlanMode mode) {
 
         /* set --url: the server decides whether these CAs (or --insecure) are the answer. */
         _cleanup_(set_url_check_done) SetUrlCheck url_check = {};
-        if (a->url && mode != PLAN_UNSET && (r = set_url_check(c, mode == PLAN_SET_INSECURE, cas, &url_check)) != 0)
+        if (a->url && mode != PLAN_UNSET && (r = set_url_check(c, mode, cas, &url_check)) != 0)
                 return r;
 
         /* Lock the config directory for the whole run: plans are made on the state that is written.
