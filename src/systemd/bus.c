@@ -186,6 +186,12 @@ static int sd_reload(void *ctx, const char **why) {
         return r;
 }
 
+static int sd_reset_failed(void *ctx, const char *id) {
+        SdCtx *c = ctx;
+        return sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "ResetFailedUnit", &c->error,
+                                  NULL, "s", id);
+}
+
 typedef struct Waiter {
         char **paths;      /* job path per unit, NULL when none was enqueued */
         char **results;
@@ -333,6 +339,7 @@ const BusOps bus_ops_sdbus = {
         .read_state = sd_read_state,
         .reload = sd_reload,
         .restart = sd_restart,
+        .reset_failed = sd_reset_failed,
         .environ_has = sd_environ_has,
         .close = sd_close,
 };
