@@ -93,6 +93,7 @@ int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret) {
                 ServiceCred c = { .uid = getuid(), .gid = getgid(), .known = true };
                 struct passwd *pw = getpwuid(c.uid);
                 c.user = pw ? strdup(pw->pw_name) : xasprintf("%u", (unsigned) c.uid);
+                c.home = pw && pw->pw_dir[0] == '/' ? strdup(pw->pw_dir) : NULL;
                 int n = getgroups(0, NULL);
                 if (n > 0 && (c.groups = calloc((size_t) n, sizeof(gid_t))))
                         c.n_groups = (size_t) MAX(getgroups(n, c.groups), 0);
@@ -425,7 +426,7 @@ checked:
 }
 
 /* What the runtime, at its version, does with the settings (trust/rtfacts). */
-static int runtime_findings(const LookupPaths *lp, const Unit *u, Inspection *in) {
+static int runtime_version_findings(const LookupPaths *lp, const Unit *u, Inspection *in) {
         const EnvEntry *extra = env_list_get(&in->env, "NODE_EXTRA_CA_CERTS");
         const EnvEntry *system = env_list_get(&in->env, "NODE_USE_SYSTEM_CA");
         if ((extra && !isempty(env_entry_value(extra))) || system) {
@@ -441,6 +442,21 @@ static int runtime_findings(const LookupPaths *lp, const Unit *u, Inspection *in
                              notes.items[i].message);
         rt_notes_done(&notes);
         return r;
+}
+
+/* NODE_EXTRA_CA_CERTS is set (at source): is it read? Another runtime is a warning; a service
+ * unit-tls cannot see through is only that, said at info level. */
+static void runtime_kind_findings(const RuntimeInfo *rt, const char *source, Findings *findings) {
+        const char *how = rt->how ? rt->how : "no ExecStart=";
+        if (rt->runtime == RUNTIME_OTHER)
+                findings_add(findings, SEV_WARNING, "not-node",
+                             "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, Bun or "
+                             "Deno, which are the programs that read it: it runs %s (%s)",
+                             source, rt->other, how);
+        else if (rt->runtime == RUNTIME_UNKNOWN)
+                findings_add(findings, SEV_INFO, "runtime-unknown",
+                             "unit-tls cannot tell whether the service runs Node.js, Bun or Deno (%s); "
+                             "NODE_EXTRA_CA_CERTS (%s) works only if it does", how, source);
 }
 
 int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
@@ -482,7 +498,7 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                         return 0;
                 }
         }
-        if ((r = runtime_detect(lp, u, &in.runtime)) < 0 || (r = unit_cred(lp, u, &in.cred)) < 0)
+        if ((r = unit_cred(lp, u, &in.cred)) < 0 || (r = runtime_detect(lp, u, &in.cred, &in.runtime)) < 0)
                 goto fail;
 
         origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
@@ -501,13 +517,9 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                 if ((r = check_ca_path(lp, u, &in.cred, extra_value, &in.ca, &in.findings)) < 0)
                         goto fail;
                 in.have_ca = true;
-                if (in.runtime.runtime == RUNTIME_UNKNOWN)
-                        findings_add(&in.findings, SEV_WARNING, "not-node",
-                                     "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, "
-                                     "Bun or Deno, which are the programs that read it",
-                                     extra->source);
+                runtime_kind_findings(&in.runtime, extra->source, &in.findings);
         }
-        if ((r = runtime_findings(lp, u, &in)) < 0)
+        if ((r = runtime_version_findings(lp, u, &in)) < 0)
                 goto fail;
 
         if (in.managed_dropin) {
@@ -546,6 +558,8 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                 in.verdict = "broken";
         else if (has_code(&in.findings, "not-node"))
                 in.verdict = "not-node";
+        else if (has_code(&in.findings, "runtime-unknown"))
+                in.verdict = "unknown";
         else if (extra && !in.managed_dropin)
                 in.verdict = "unmanaged";
         else

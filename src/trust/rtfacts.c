@@ -67,6 +67,10 @@ const char *rt_fact_to_string(RtFact f) {
         return (unsigned) f < _RT_FACT_MAX ? t[f] : "?";
 }
 
+static bool is_js(Runtime r) {
+        return r == RUNTIME_NODE || r == RUNTIME_BUN || r == RUNTIME_DENO;
+}
+
 static RtBuild build_of(Runtime r, const RtVersion *v) {
         if (r != RUNTIME_NODE)
                 return RT_BUILD_ANY;
@@ -100,7 +104,7 @@ int rt_fact(Runtime r, const RtVersion *v, RtFact f) {
         }
         if (all_versions)
                 return 1;
-        if (r == RUNTIME_UNKNOWN || !v->known || code < rt_floor(r, b))
+        if (!is_js(r) || !v->known || code < rt_floor(r, b))
                 return -1;
         return 0;
 }
@@ -231,7 +235,7 @@ static int notes_node_options(const RuntimeInfo *rt, const EnvEntry *e, const ch
 
 int rt_env_notes(const RuntimeInfo *rt, const EnvList *env, const char *only, size_t extra_certs,
                  const char *unit, RtNotes *out) {
-        if (rt->runtime == RUNTIME_UNKNOWN)
+        if (!is_js(rt->runtime))
                 return 0;
         _cleanup_free_ char *desc = runtime_describe(rt);
         if (!desc)
@@ -274,9 +278,10 @@ int rt_system_store_setting(const RuntimeInfo *rt, const char *unit, const char 
         RtFact f = rt->runtime == RUNTIME_DENO ? RT_FACT_DENO_TLS_CA_STORE : RT_FACT_USE_SYSTEM_CA_ENV;
         _cleanup_free_ char *since = rt_fact_since(rt->runtime, &rt->version, f);
         bool option = runtime_fact(rt, RT_FACT_USE_SYSTEM_CA_OPTION) > 0;
-        if (rt->runtime == RUNTIME_UNKNOWN)
-                *ret_why = xasprintf("ExecStart= does not look like Node.js, Bun or Deno, so unit-tls cannot tell how "
-                                     "it would trust the OS store; use --ca FILE");
+        if (!is_js(rt->runtime))
+                *ret_why = xasprintf("unit-tls cannot tell that ExecStart= runs Node.js, Bun or Deno (%s), so it cannot "
+                                     "tell how the service would trust the OS store; use --ca FILE",
+                                     rt->how ? rt->how : "no ExecStart=");
         else if (!rt->version.known)
                 *ret_why = xasprintf("%s: unit-tls could not read its version, so it cannot tell whether it honours "
                                      "%s (from %s); use --ca FILE (e.g. /etc/ssl/certs/ca-certificates.crt), which "
