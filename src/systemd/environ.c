@@ -729,6 +729,7 @@ static int dup_or_null(const char *s, char **ret) {
  * Returns 1 when handled, 0 when c is not one of them, or negative errno. */
 static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
         const char *root = ctx ? ctx->root : NULL;
+        unsigned version = ctx ? ctx->version : 0;
         const char *osr = NULL;
 
         switch (c) {
@@ -772,7 +773,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 _cleanup_free_ char *p = root_path(root, "/etc/machine-info"), *v = NULL;
                 if (!p)
                         return -ENOMEM;
-                if (env_file_lookup(p, ctx->version, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
+                if (env_file_lookup(p, version, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
                         *ret = TAKE_PTR(v);
                         return 1;
                 }
@@ -792,7 +793,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 return 0;
         }
 
-        return os_release_field(root, ctx->version, osr, ret) ?: 1;
+        return os_release_field(root, version, osr, ret) ?: 1;
 }
 
 static int creds_specifier(bool user, char c, char **ret) {
