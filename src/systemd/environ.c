@@ -772,7 +772,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 _cleanup_free_ char *p = root_path(root, "/etc/machine-info"), *v = NULL;
                 if (!p)
                         return -ENOMEM;
-                if (env_file_lookup(p, ctx->version, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
+                if (env_file_lookup(p, ctx ? ctx->version : 0, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
                         *ret = TAKE_PTR(v);
                         return 1;
                 }
@@ -792,7 +792,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 return 0;
         }
 
-        return os_release_field(root, ctx->version, osr, ret) ?: 1;
+        return os_release_field(root, ctx ? ctx->version : 0, osr, ret) ?: 1;
 }
 
 static int creds_specifier(bool user, char c, char **ret) {
@@ -959,6 +959,22 @@ static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
         }
 }
 
+/* config_parse_environ() without a unit: COMMON_SYSTEM_SPECIFIERS and COMMON_TMP_SPECIFIERS; since
+ * 254 also COMMON_CREDS_SPECIFIERS and %h %s of the manager's scope (PID 1 is root: "/root",
+ * "/bin/sh"). */
+static int manager_specifier(const SpecifierContext *ctx, char c, char **ret) {
+        if (systemd_at_least(ctx->version, SYSTEMD_V_MANAGER_ENV_CREDS)) {
+                if (c == 'h')
+                        return (ctx->user ? user_home(ret) : dup_or_null("/root", ret)) ?: 1;
+                if (c == 's')
+                        return (ctx->user ? user_shell(ret) : dup_or_null("/bin/sh", ret)) ?: 1;
+                int r = creds_specifier(ctx->user, c, ret);
+                if (r != 0)
+                        return r;
+        }
+        return system_specifier(ctx, c, ret);
+}
+
 int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
         _cleanup_(buf_free) Buf b = {};
         size_t max = arg_max();
@@ -985,7 +1001,8 @@ int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
 
                 _cleanup_free_ char *w = NULL;
                 /* Without a unit, systemd uses only the system and tmp specifiers. */
-                int r = ctx ? unit_specifier(ctx, *f, &w) : system_specifier(NULL, *f, &w);
+                int r = !ctx ? system_specifier(NULL, *f, &w)
+                        : ctx->manager ? manager_specifier(ctx, *f, &w) : unit_specifier(ctx, *f, &w);
                 if (r < 0)
                         return r;
                 if (r > 0) {

@@ -435,8 +435,7 @@ static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
         return 0;
 }
 
-/* hidden_or_backup_file() in systemd. */
-static bool hidden_or_backup(const char *n) {
+bool hidden_or_backup_file(const char *n) {
         static const char *const suffixes[] = {
                 "~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new", ".dpkg-tmp",
                 ".dpkg-dist", ".dpkg-bak", ".dpkg-backup", ".dpkg-remove", ".ucf-new", ".ucf-old",
@@ -481,7 +480,7 @@ static int list_dropins(const UnitIndex *ix, char **dirs, char ***ret) {
                         continue;
                 struct dirent *de;
                 while ((de = readdir(dh))) {
-                        if (hidden_or_backup(de->d_name) || !endswith(de->d_name, ".conf"))
+                        if (hidden_or_backup_file(de->d_name) || !endswith(de->d_name, ".conf"))
                                 continue;
                         /* No type check: systemd lists (and then fails to parse) even a directory
                          * named x.conf, and it masks lower files of that name. */
