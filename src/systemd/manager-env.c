@@ -221,6 +221,20 @@ int manager_cmdline_apply(EnvList *env, const char *cmdline) {
         }
 }
 
+int manager_cmdline_read(char **ret) {
+        bool container = access("/run/systemd/container", F_OK) == 0;
+        size_t size = 0;
+        char *data = NULL;
+        int r = read_file_limited(container ? "/proc/1/cmdline" : "/proc/cmdline", PROC_ENVIRON_MAX, &data, &size);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < size; i++)
+                if (data[i] == 0)
+                        data[i] = ' ';
+        *ret = data;
+        return 0;
+}
+
 bool env_source_is_manager(const char *source) {
         return source && endswith(source, MANAGER_WIDE);
 }

@@ -47,6 +47,11 @@ void manager_config_done(ManagerConfig *c);
  * with source MANAGER_SOURCE_CMDLINE. 0 or -ENOMEM. */
 int manager_cmdline_apply(EnvList *env, const char *cmdline);
 
+/* The kernel command line as PID 1 reads it (proc_cmdline()): /proc/cmdline, or in a container
+ * (/run/systemd/container exists) PID 1's own arguments, joined by spaces. The EFI SystemdOptions
+ * variable, which systemd reads first, is not read. 0 and *ret, or negative errno. */
+int manager_cmdline_read(char **ret);
+
 /* What is known of the running manager; all NULL offline. */
 typedef struct ManagerLive {
         char **environment;            /* Manager.Environment over D-Bus, NULL: not read */

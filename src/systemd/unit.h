@@ -53,6 +53,8 @@ typedef struct Unit {
         size_t n_env_files;
         char **unset_environment;
         char **unset_sources;  /* parallel to unset_environment */
+        char **pass_environment; /* PassEnvironment= names, each once */
+        char **pass_sources;   /* parallel to pass_environment */
         ExecCommand *exec_start;
         size_t n_exec_start;
         bool has_exec_stop;
