@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Sourced by the quick-start scripts: installs the Debian 12 packages unit-tls needs to build,
+# Sourced by the quick-start scripts: installs the Debian 12 or 13 packages unit-tls needs to build,
 # test and demo itself, only when something is missing.
 
 DEPS=(meson ninja-build pkg-config gcc libsystemd-dev libinih-dev libssl-dev libcmocka-dev
@@ -14,6 +14,8 @@ install_deps() {
         done
         # Node.js: any node on PATH will do (the machine's own, or Debian's nodejs).
         command -v node >/dev/null 2>&1 || missing+=(nodejs)
+        # npm fetches the official Node.js binaries some suites run (tests/lib/).
+        command -v npm >/dev/null 2>&1 || missing+=(npm)
         [ ${#missing[@]} -eq 0 ] && return 0
         if [ "$(id -u)" -ne 0 ]; then
                 echo "unit-tls: missing packages: ${missing[*]}; run this as root or install them" >&2

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The whole test suite from a fresh clone: installs what is missing (Debian 12, as root),
+# The whole test suite from a fresh clone: installs what is missing (Debian 12 or 13, as root),
 # builds with warnings as errors, runs every suite, then the unit and CLI suites again under
 # AddressSanitizer and UndefinedBehaviorSanitizer. Ends with "N passed, M failed".
 set -euo pipefail
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=tests/deps.sh
 . tests/deps.sh
-install_deps ansible-core time clang libclang-rt-14-dev
+install_deps ansible-core time clang libclang-rt-dev debootstrap
 
 build=${BUILD_DIR:-build}
 asan=${ASAN_BUILD_DIR:-build-asan}

@@ -121,7 +121,7 @@ int verb_audit(Context *c) {
                 return EXIT_FAILURE_RUNTIME;
         for (size_t i = 0; i < n; i++) {
                 Unit *u = NULL;
-                if (unit_load(&c->index, names[i], &u) < 0 || !u)
+                if (unit_load_booted(&c->index, names[i], &u) < 0 || !u)
                         continue;
                 if (u->load_state != LOAD_LOADED || (!streq(u->id, names[i]) && strmap_contains(&listed, u->id))) {
                         unit_free(u);  /* not loadable, or an alias of a unit seen under its own name */

@@ -172,7 +172,7 @@ static int simulate(Context *c, Job *j, const char *content, const char *drop_in
         c->index.overlay_path = file;
         c->index.overlay_content = content;
         _cleanup_unit_ Unit *sim = NULL;
-        r = unit_load(&c->index, j->unit->name, &sim);
+        r = unit_load_booted(&c->index, j->unit->name, &sim);
         c->index.overlay_path = NULL;
         c->index.overlay_content = NULL;
         if (r < 0)
@@ -684,7 +684,7 @@ static int run(Context *c, PlanMode mode) {
         bool refused = false;
         for (size_t i = 0; i < n; i++) {
                 Job *j = &jobs[i];
-                if ((r = unit_load(&c->index, a->units[i], &j->unit)) < 0) {
+                if ((r = unit_load_booted(&c->index, a->units[i], &j->unit)) < 0) {
                         log_error("%s: %s", a->units[i], strerror(-r));
                         ret = EXIT_FAILURE_RUNTIME;
                         goto out;

@@ -83,7 +83,7 @@ int verb_status(Context *c) {
         for (char **n = names; n && *n; n++) {
                 _cleanup_unit_ Unit *u = NULL;
                 Inspection in = {};
-                int r = unit_load(&c->index, *n, &u);
+                int r = unit_load_booted(&c->index, *n, &u);
                 if (r < 0) {
                         log_error("%s: %s", *n, strerror(-r));
                         ret = EXIT_FAILURE_RUNTIME;

@@ -186,6 +186,12 @@ static int sd_reload(void *ctx, const char **why) {
         return r;
 }
 
+static int sd_reset_failed(void *ctx, const char *id) {
+        SdCtx *c = ctx;
+        return sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "ResetFailedUnit", &c->error,
+                                  NULL, "s", id);
+}
+
 typedef struct Waiter {
         char **paths;      /* job path per unit, NULL when none was enqueued */
         char **results;
@@ -342,6 +348,7 @@ const BusOps bus_ops_sdbus = {
         .reload = sd_reload,
         .restart = sd_restart,
         .manager_environment = sd_manager_environment,
+        .reset_failed = sd_reset_failed,
         .environ_has = sd_environ_has,
         .close = sd_close,
 };

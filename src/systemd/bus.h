@@ -32,6 +32,8 @@ typedef struct BusOps {
         /* The manager's Environment property (Manager.Environment: DefaultEnvironment=, the kernel's
          * systemd.setenv= and systemctl set-environment, merged), "NAME=VALUE" each. */
         int (*manager_environment)(void *ctx, char ***ret, const char **why);
+        /* ResetFailedUnit: forgets a failed state and the start rate limit (may be NULL). */
+        int (*reset_failed)(void *ctx, const char *id);
         /* 1/0: does process pid's environment hold assignment; < 0 cannot read it. */
         int (*environ_has)(void *ctx, uint32_t pid, const char *assignment);
         void (*close)(void *ctx);

@@ -192,6 +192,13 @@ static int names_append(UnitIndex *ix, const char *name) {
         return 0;
 }
 
+/* A symlinked drop-in directory: under --root, an absolute target is inside the root. */
+static bool link_is_dir(const LookupPaths *lp, const char *host_path) {
+        _cleanup_free_ char *res = NULL;
+        struct stat st;
+        return fs_resolve_under_root(lp->root, host_path, &res) >= 0 && stat(res, &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
 static int index_dir(UnitIndex *ix, const char *dir) {
         DIR *d = opendir(dir);
         if (!d)
@@ -205,12 +212,9 @@ static int index_dir(UnitIndex *ix, const char *dir) {
                 if (t == DT_DIR || (t == DT_LNK && !valid_name)) {
                         if (!dropin_dir_name_is_valid(de->d_name))
                                 continue;
-                        if (t == DT_LNK) {
-                                struct stat st;
-                                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
-                                        continue;
-                        }
                         _cleanup_free_ char *p = strjoin_path(dir, de->d_name);
+                        if (p && t == DT_LNK && !link_is_dir(ix->lp, p))
+                                continue;
                         if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0 ||
                             strmap_put(&ix->dir_names, de->d_name, (void *) 1) < 0) {
                                 r = -ENOMEM;
@@ -991,6 +995,9 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 *ret = TAKE_PTR(u);
                 return 0;
         }
+        /* The alias is merged into the real unit once the fragment is read: drop-ins see the
+         * unit's own name (unit_load_fragment(); oracle tree 60). */
+        c.spec.unit_id = u->id;
         for (char **d = u->dropins; d && *d; d++) {
                 bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
                 _cleanup_free_ char *res = NULL;
@@ -1021,4 +1028,21 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
 
 char *unit_dropin_dir(const Unit *u, const char *config_dir) {
         return xasprintf("%s/%s.d", config_dir, u->id);
+}
+
+int unit_load_booted(const UnitIndex *ix, const char *name, Unit **ret) {
+        _cleanup_unit_ Unit *u = NULL;
+        int r = unit_load(ix, name, &u);
+        if (r < 0 || !u->id || streq(u->id, name) || unit_name_classify(u->id) == UNIT_NAME_TEMPLATE) {
+                *ret = TAKE_PTR(u);
+                return r;
+        }
+        _cleanup_unit_ Unit *own = NULL;
+        if ((r = unit_load(ix, u->id, &own)) < 0)
+                return r;
+        /* keep the name asked for, for messages */
+        free(own->name);
+        own->name = TAKE_PTR(u->name);
+        *ret = TAKE_PTR(own);
+        return 0;
 }

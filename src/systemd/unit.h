@@ -98,6 +98,10 @@ void unit_index_done(UnitIndex *ix);
 /* Loads a unit by its full name. Returns 0 with *ret also for not-found and masked units
  * (see load_state), -EINVAL for an invalid name, -ENOMEM. */
 int unit_load(const UnitIndex *ix, const char *name, Unit **ret);
+/* The unit as a booted manager holds it: an alias is loaded by the unit's own name, which the
+ * .wants/ links that start it at boot carry, so specifiers in its fragment expand to that name
+ * (unit_load() by the alias is what `systemd --test --unit=ALIAS` shows). */
+int unit_load_booted(const UnitIndex *ix, const char *name, Unit **ret);
 Unit *unit_free(Unit *u);
 static inline void unit_freep(Unit **u) {
         unit_free(*u);

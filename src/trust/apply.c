@@ -144,6 +144,11 @@ int apply_units_with(const BusOps *ops, void *ctx, const ApplyOptions *o, ApplyU
                         r = -ENOMEM;
                         goto out;
                 }
+                /* A rollback restarts what the failed restart left failed: since systemd 257 the
+                 * start rate limit survives the reload in between, so it would refuse. */
+                for (size_t k = 0; k < n_restart && ops->reset_failed; k++)
+                        if (units[index[k]].restart_anyway)
+                                (void) ops->reset_failed(ctx, units[index[k]].id);
                 if ((r = ops->restart(ctx, ids, results, ret_why)) < 0)
                         goto out;
                 for (size_t k = 0; k < n_restart; k++) {

@@ -182,7 +182,7 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
         if (e->n_cas == 0 && e->insecure <= 0)
                 return 0;           /* an empty section (or Insecure=no alone): nothing for this unit */
 
-        r = unit_load(ix, e->unit, &u);
+        r = unit_load_booted(ix, e->unit, &u);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {

@@ -132,11 +132,36 @@ static char *glob_escape(const char *s) {
         return buf_steal(&b);
 }
 
-static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *out, Findings *findings) {
-        _cleanup_free_ char *root = lp->root ? glob_escape(lp->root) : NULL;
-        _cleanup_free_ char *pattern = root ? strjoin_path(root, ref->path) : strdup(ref->path);
-        if (!pattern || (lp->root && !root))
+/* The glob pattern for an EnvironmentFile= path: its directories before the first glob
+ * character resolved as the target system resolves them (under --root, an absolute symlink
+ * stays inside the root), escaped, then the rest as written. *ret_dir_len: how much of a match
+ * is that resolved directory, to show the match under the path as written. -ENOENT when the
+ * directory does not exist. */
+static int env_file_pattern(const LookupPaths *lp, const char *path, char **ret, size_t *ret_dir_len,
+                            size_t *ret_written_len) {
+        size_t glob_at = strcspn(path, "*?[");
+        const char *slash = memrchr(path, '/', glob_at < strlen(path) ? glob_at : strlen(path));
+        size_t dir_len = slash ? (size_t) (slash - path) : 0;
+        _cleanup_free_ char *dir = strndup(path, dir_len), *host = NULL, *esc = NULL;
+        if (!dir)
                 return -ENOMEM;
+        int r = fs_chase(lp->root, *dir ? dir : "/", 0, &host);
+        if (r < 0)
+                return r;
+        if (!(esc = glob_escape(host)))
+                return -ENOMEM;
+        *ret = xasprintf("%s%s", streq(host, "/") ? "" : esc, path + dir_len);
+        *ret_dir_len = streq(host, "/") ? 0 : strlen(host);
+        *ret_written_len = dir_len;
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *out, Findings *findings) {
+        _cleanup_free_ char *pattern = NULL;
+        size_t host_dir_len = 0, written_dir_len = 0;
+        int k = env_file_pattern(lp, ref->path, &pattern, &host_dir_len, &written_dir_len);
+        if (k == -ENOMEM)
+                return k;
         /* systemd expands EnvironmentFile= with safe_glob(path, 0): no GLOB_BRACE, which would
          * also let a line of "{a,b}" groups cost 2^n directory lookups. */
         glob_t g = {
@@ -146,7 +171,8 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
                 .gl_lstat = lstat,
                 .gl_stat = stat,
         };
-        int k = glob(pattern, GLOB_NOSORT | GLOB_ALTDIRFUNC, NULL, &g);
+        if (k >= 0)
+                k = glob(pattern, GLOB_NOSORT | GLOB_ALTDIRFUNC, NULL, &g);
         if (k != 0) {
                 globfree(&g);
                 if (!ref->ignore_errors)
@@ -162,7 +188,13 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
         for (size_t i = 0; i < g.gl_pathc; i++) {
                 _cleanup_free_ char *data = NULL, *resolved = NULL;
                 size_t size = 0;
-                const char *shown = lookup_display_path(lp, g.gl_pathv[i]);
+                /* the match under the directory as written (not its resolved target) */
+                _cleanup_free_ char *shown = xasprintf("%.*s%s", (int) written_dir_len, ref->path,
+                                                       g.gl_pathv[i] + host_dir_len);
+                if (!shown) {
+                        r = -ENOMEM;
+                        break;
+                }
                 /* Read it as the target system sees it: links resolve inside the root. */
                 int e = fs_chase(lp->root, shown, 0, &resolved);
                 if (e >= 0)

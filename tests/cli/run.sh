@@ -621,6 +621,40 @@ t_environment_file_glob_order() {
         check_stdout_contains '"source":"/etc/default/homepage.d/20:1"'
 }
 
+# Asked by an alias, a unit is read as the booted manager holds it: loaded by its own name (as
+# the .wants/ link that starts it at boot names it), so %p in its fragment is that name.
+t_alias_specifiers_booted() {
+        make_root
+        write_unit etcd.service 'User=homepage' 'EnvironmentFile=-/etc/default/%p' \
+                'ExecStart=/usr/bin/node /opt/homepage/server.js'
+        ln -s etcd.service "$R/usr/lib/systemd/system/etcd2.service"
+        install_ca a.pem /etc/ssl/certs/own.pem
+        put /etc/default/etcd 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/own.pem'
+        put /etc/default/etcd2 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/alias.pem'
+        ut --root="$R" status etcd2 --json
+        check_exit 0
+        check_stdout_contains '"source":"/etc/default/etcd:1"'
+}
+
+# Under --root, absolute symlinks resolve inside the tree, as the booted system resolves them:
+# a drop-in directory and an EnvironmentFile= directory that are links to /srv/... (which the
+# host does not have).
+t_root_absolute_symlinks() {
+        make_root
+        write_unit homepage.service 'User=homepage' 'EnvironmentFile=-/etc/default/homepage*' \
+                'ExecStart=/usr/bin/node /opt/homepage/server.js'
+        mkdir -p "$R/srv/unit-tls-test-dropins" "$R/srv/unit-tls-test-default"
+        ln -s /srv/unit-tls-test-dropins "$R$D"
+        put /srv/unit-tls-test-dropins/10-port.conf '[Service]' 'Environment=PORT=3000'
+        ln -s /srv/unit-tls-test-default "$R/etc/default"
+        install_ca a.pem /etc/ssl/certs/other.pem
+        put /srv/unit-tls-test-default/homepage 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/other.pem'
+        ut --root="$R" status homepage --json
+        check_exit 0
+        check_stdout_contains '"/srv/unit-tls-test-dropins/10-port.conf"'
+        check_stdout_contains '"source":"/etc/default/homepage:1"'
+}
+
 t_unset_environment_elsewhere() {
         make_root
         put "$D/10-clean.conf" '[Service]' 'UnsetEnvironment=NODE_EXTRA_CA_CERTS'
@@ -1163,6 +1197,8 @@ run_case plan/later-dropin-overrides t_later_dropin_overrides
 run_case plan/environment-file-overrides t_environment_file_overrides
 run_case plan/environment-file-glob-like-systemd t_environment_file_glob
 run_case plan/environment-file-glob-sorted t_environment_file_glob_order
+run_case plan/alias-specifiers-as-booted t_alias_specifiers_booted
+run_case paths/root-absolute-symlinks t_root_absolute_symlinks
 run_case plan/unset-environment-elsewhere t_unset_environment_elsewhere
 run_case plan/setuid-node t_setuid_node
 run_case plan/not-node-warns t_not_node_warns

@@ -52,13 +52,22 @@
 # Tunables (environment): CT_BOOT_TIMEOUT (s, 60), CT_STOP_TIMEOUT (s, 20),
 # CT_EXEC_TIMEOUT (s, 60), CT_TMPDIR (/tmp), CT_MASK (more units to mask),
 # CT_DEBUG=1 (more output), UT_NODE (node for the client unit; default: node
-# on PATH).
+# on PATH), CT_LOWER (see below).
+#
+# CT_LOWER=DIR boots another system instead of the host: DIR (a complete root,
+# e.g. tests/lib/debian13.sh's d13_root) becomes the overlay's lower layer in
+# place of "/". The container then runs DIR's systemd and libraries, and does
+# NOT see /work: binaries installed with ct_install_bin must run against
+# DIR's libraries (check with `chroot DIR ldd`). UT_NODE then defaults to the
+# node on $CT_PATH inside DIR (a container-side path). DIR is never written.
 
 set -euo pipefail
 
 readonly CT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 readonly CT_SHARE=/usr/local/lib/unit-tls-test   # container-side dir for our files
 readonly CT_HTTPS_PORT=8443
+# The system the container boots: "" is the host's "/", else a root directory.
+readonly _CT_LOWER=${CT_LOWER:-}
 
 : "${CT_BOOT_TIMEOUT:=60}" "${CT_STOP_TIMEOUT:=20}" "${CT_EXEC_TIMEOUT:=60}"
 : "${CT_TMPDIR:=/tmp}" "${CT_DEBUG:=0}"
@@ -113,7 +122,10 @@ ct_require() {
 	for c in systemd-nspawn nsenter mount umount findmnt mountpoint timeout; do
 		command -v "$c" >/dev/null || ct_skip "'$c' not found (systemd-nspawn is in package systemd-container, nsenter in util-linux)"
 	done
-	[[ -x /lib/systemd/systemd || -x /usr/lib/systemd/systemd ]] || ct_skip "no systemd on this machine to boot in a container"
+	if [[ -n $_CT_LOWER ]]; then
+		[[ $_CT_LOWER == /* && -d $_CT_LOWER ]] || ct_skip "CT_LOWER='$_CT_LOWER' is not an absolute path to a directory"
+	fi
+	[[ -x $_CT_LOWER/lib/systemd/systemd || -x $_CT_LOWER/usr/lib/systemd/systemd ]] || ct_skip "no systemd on this machine to boot in a container"
 	grep -qw overlay /proc/filesystems 2>/dev/null || modprobe overlay 2>/dev/null ||
 		ct_skip "overlayfs not available"
 }
@@ -190,7 +202,7 @@ ct_start() {
 	local t0 deadline state pid i
 	t0=$(ct_now)
 	mount -t overlay overlay \
-		-o "lowerdir=/,upperdir=$CT_ROOT,workdir=$CT_DIR/work" "$CT_MERGED" 2>"$CT_DIR/mount.err" ||
+		-o "lowerdir=${_CT_LOWER:-/},upperdir=$CT_ROOT,workdir=$CT_DIR/work" "$CT_MERGED" 2>"$CT_DIR/mount.err" ||
 		ct_skip "cannot mount overlayfs: $(cat "$CT_DIR/mount.err")"
 	# The host environment (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE...) must not
 	# reach the container: nspawn builds its own environment for PID 1, and
@@ -412,6 +424,7 @@ ct_copy() { ct_write "$2" "${3:-0644}" <"$1"; }
 # ct_install_bin SRC [NAME]: install a host binary as /usr/local/bin/NAME.
 # The container shares the host's libraries (overlay on "/") and sees /work,
 # so a binary from a meson build dir with an rpath into /work still runs.
+# Under CT_LOWER it has neither: the binary must run on that root's libraries.
 ct_install_bin() {
 	local name=${2:-$(basename "$1")}
 	ct_copy "$1" "/usr/local/bin/$name" 0755
@@ -604,6 +617,20 @@ _ct_client_js() {
 	EOF
 }
 
+# _ct_which CMD: the path of CMD as the container will find it: on PATH on
+# the host, or on $CT_PATH inside $CT_LOWER. Empty if there is none.
+_ct_which() {
+	local d
+	if [[ -z $_CT_LOWER ]]; then
+		command -v "$1" || true
+		return 0
+	fi
+	for d in ${CT_PATH//:/ }; do
+		if [[ -f $_CT_LOWER$d/$1 && -x $_CT_LOWER$d/$1 ]]; then printf '%s\n' "$d/$1"; return 0; fi
+	done
+}
+if [[ -n $_CT_LOWER && -z ${UT_NODE:-} ]]; then UT_NODE=$(_ct_which node); fi
+
 # ct_node_client NAME [LINE...]: install and start NAME.service, a Node
 # client of the HTTPS server writing /var/lib/NAME/result (see above); each
 # LINE is appended to [Service] (e.g. "Environment=UT_INTERVAL_MS=0",
@@ -612,7 +639,7 @@ _ct_client_js() {
 ct_node_client() {
 	local name=$1 node line extra=''
 	shift
-	node=${UT_NODE:-$(command -v node || true)}
+	node=${UT_NODE:-$(_ct_which node)}
 	[[ -n $node ]] || ct_skip "node not found (set UT_NODE)"
 	for line in "$@"; do extra+=$line$'\n'; done
 	_ct_client_js | ct_write "$CT_SHARE/client.js" 0644

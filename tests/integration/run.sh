@@ -16,6 +16,9 @@
 #                        removed when everything passed)
 #   CT_TMPDIR            where this run makes its own temp dir, under which
 #                        lib.sh puts the containers (default /tmp)
+#   CT_LOWER             boot this root directory instead of the host's "/"
+#                        (e.g. CT_LOWER=$(. tests/lib/debian13.sh && d13_root)
+#                        for Debian 13 / systemd 257; see lib.sh)
 # plus the other CT_* tunables documented in lib.sh. Needs root (scenarios skip
 # otherwise); python3, if present, makes each scenario a child subreaper
 # (see below). A scenario left behind after SIGKILL is reaped here and fails.
@@ -34,6 +37,13 @@ if [[ -n ${UNIT_TLS:-} ]]; then
 	# Scenarios may change directory: hand them an absolute path.
 	if [[ -e $UNIT_TLS ]]; then UNIT_TLS=$(realpath "$UNIT_TLS"); fi
 	export UNIT_TLS
+fi
+
+if [[ -n ${CT_LOWER:-} ]]; then
+	[[ -d $CT_LOWER ]] || { echo "CT_LOWER='$CT_LOWER' is not a directory" >&2; exit 2; }
+	CT_LOWER=$(realpath "$CT_LOWER")
+	export CT_LOWER
+	printf '# booting %s instead of the host\n' "$CT_LOWER"
 fi
 
 scenarios=()

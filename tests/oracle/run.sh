@@ -10,6 +10,8 @@
 #        run.sh [-k GLOB] --regen           rewrite expected/*.txt from systemd
 #        run.sh [-k GLOB] --golden [BIN]    compare BIN with expected/*.txt;
 #                                           only where systemd is absent
+#        any of these with --systemd-root DIR (or ORACLE_ROOT=DIR): use the
+#                                           systemd installed in root DIR
 #
 # BIN defaults to $UNIT_TLS, then build/src/unit-tls in the repository.
 # Exit: 0 all passed, 1 a unit failed, 2 usage error, 77 prerequisites missing.
@@ -27,12 +29,25 @@
 # SYSTEMD_UNIT_PATH="$T/etc:$T/run:$T/usr:" (the trailing ':' appends the
 # default directories so sysinit.target and friends exist) as user nobody, so
 # they see the same files with the same permissions (mode-000 cases).
+#
+# --systemd-root DIR runs another system's systemd, e.g. Debian 13's 257 from
+# tests/lib/debian13.sh (ORACLE_ROOT=$(. tests/lib/debian13.sh && d13_root)).
+# The script then re-runs itself in a private mount namespace, mounts DIR
+# read-only with /tmp (where the trees are made: TMPDIR is set to /tmp), a
+# fresh /proc, /dev, /sys and a /run holding only systemd/, and runs BOTH
+# programs chrooted there as nobody: systemd --test with SYSTEMD_UTF8=0 (257
+# writes "→ Unit" under a UTF-8 locale), and unit-tls, which must run on DIR's
+# libraries. So both append DIR's default unit directories to the path.
+# The mounts vanish with the namespace; DIR is never written. expected/ holds
+# systemd 252's reading: --regen with another systemd rewrites it.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # ORACLE_SYSTEMD only exists to test the fallback paths of this script.
 systemd=${ORACLE_SYSTEMD:-/lib/systemd/systemd}
+root=${ORACLE_ROOT:-}
+args=("$@")
 min_cases=45
 
 usage() {
@@ -53,6 +68,11 @@ while (($#)); do
                 pattern=$2
                 shift
                 ;;
+        --systemd-root)
+                (($# >= 2)) || { usage >&2; exit 2; }
+                root=$2
+                shift
+                ;;
         -h | --help) usage; exit 0 ;;
         -*) usage >&2; exit 2 ;;
         *) bin=$1 ;;
@@ -60,9 +80,28 @@ while (($#)); do
         shift
 done
 
+if [[ -n $root ]]; then
+        [[ -d $root ]] || { echo "error: --systemd-root $root: not a directory" >&2; exit 2; }
+        root=$(cd "$root" && pwd -P)
+        systemd=/usr/lib/systemd/systemd
+        if [[ ! -x $root$systemd ]]; then
+                echo "SKIP: no $systemd in $root"
+                exit 77
+        fi
+        if ((EUID != 0)); then
+                echo "SKIP: --systemd-root needs root (mount namespace, chroot)"
+                exit 77
+        fi
+        if [[ ${_ORACLE_NS:-} != "$root" ]]; then
+                command -v unshare > /dev/null || { echo "SKIP: unshare not found (util-linux)"; exit 77; }
+                export TMPDIR=/tmp _ORACLE_NS=$root
+                exec unshare -m --propagation private -- bash "${BASH_SOURCE[0]}" "${args[@]}"
+        fi
+fi
+
 # The live oracle needs root (to drop to nobody) and systemd itself. The golden
 # files are only a fallback for machines without systemd.
-if [[ -x $systemd ]]; then
+if [[ -x $root$systemd ]]; then
         if ((golden)); then
                 echo "note: $systemd is present; comparing with live systemd, not golden files"
                 golden=0
@@ -88,9 +127,19 @@ if [[ $mode == compare ]]; then
 fi
 
 # Run a command as nobody when we are root, so that both programs meet the
-# same permission checks; as another user, run it directly.
+# same permission checks; as another user, run it directly. With a systemd
+# root, run it chrooted there, with an empty environment but for VAR=value
+# arguments given first.
 as_reader() {
-        if ((EUID == 0)); then
+        if [[ -n $root ]]; then
+                local vars=()
+                while [[ ${1:-} == [A-Z_]*=* ]]; do
+                        vars+=("$1")
+                        shift
+                done
+                env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SYSTEMD_UTF8=0 "${vars[@]}" \
+                        chroot "$mnt" runuser -u nobody -- "$@"
+        elif ((EUID == 0)); then
                 runuser -u nobody -- "$@"
         else
                 "$@"
@@ -99,8 +148,13 @@ as_reader() {
 
 scratch=$(mktemp -d)
 trees=()
+mnt=''
 cleanup() {
         local d
+        # Unmount first: the chroot holds a writable bind of /tmp.
+        if [[ -n $mnt ]]; then
+                umount -R -- "$mnt" && rmdir -- "$mnt"
+        fi
         for d in "${trees[@]}" "$scratch"; do
                 chmod -R u+rwX -- "$d" 2> /dev/null || true
                 rm -rf -- "$d"
@@ -108,8 +162,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The systemd root, read-only, with what systemd --test and unit-tls need.
+if [[ -n $root ]]; then
+        mnt=$(mktemp -d)
+        mount --bind -- "$root" "$mnt"
+        mount -o remount,bind,ro -- "$mnt"
+        mount --bind /tmp "$mnt/tmp"
+        mount -t proc proc "$mnt/proc"
+        mount --rbind /dev "$mnt/dev"
+        mount --rbind /sys "$mnt/sys"
+        # systemd 257 --test stops at "Failed to create directory
+        # '/run/systemd/'" as nobody; a running system has it, root-owned.
+        mount -t tmpfs -o mode=0755 tmpfs "$mnt/run"
+        mkdir -m 0755 "$mnt/run/systemd"
+fi
+
 # nobody must be able to execute the binary; copy it if its directory is closed.
-if [[ $mode == compare ]] && ((EUID == 0)) && ! runuser -u nobody -- test -x "$bin"; then
+# With a systemd root, it must also be under /tmp, which the chroot sees.
+if [[ $mode == compare ]] && ((EUID == 0)) && { [[ -n $root ]] || ! runuser -u nobody -- test -x "$bin"; }; then
         chmod 755 "$scratch"
         cp -- "$bin" "$scratch/unit-tls"
         chmod 755 "$scratch/unit-tls"
@@ -171,9 +241,14 @@ oracle() {
         local t=$1 u=$2 out err block rc=0 w refusal
         out=$scratch/sd.out
         err=$scratch/sd.err
-        SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" timeout 60 \
-                runuser -u nobody -- "$systemd" --test --system --unit="$u" --no-pager \
-                > "$out" 2> "$err" || true
+        if [[ -n $root ]]; then
+                as_reader SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" timeout 60 \
+                        "$systemd" --test --system --unit="$u" --no-pager > "$out" 2> "$err" || true
+        else
+                SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" timeout 60 \
+                        runuser -u nobody -- "$systemd" --test --system --unit="$u" --no-pager \
+                        > "$out" 2> "$err" || true
+        fi
         block=$(unit_block "$u" < "$out") || rc=$?
         {
                 if ((rc == 0)); then
@@ -197,8 +272,13 @@ oracle() {
 # mine T UNIT: unit-tls's normalized reading of UNIT, with $T written @T@.
 mine() {
         local t=$1 u=$2 rc=0
-        as_reader env -i SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" \
-                timeout 60 "$bin" dump "$u" > "$scratch/me.out" 2> "$scratch/me.err" || rc=$?
+        if [[ -n $root ]]; then
+                as_reader SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" timeout 60 \
+                        "$bin" dump "$u" > "$scratch/me.out" 2> "$scratch/me.err" || rc=$?
+        else
+                as_reader env -i SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" \
+                        timeout 60 "$bin" dump "$u" > "$scratch/me.out" 2> "$scratch/me.err" || rc=$?
+        fi
         echo "$rc" > "$scratch/me.rc"
         normalize < "$scratch/me.out" | sed "s|$t|@T@|g"
 }

@@ -15,7 +15,7 @@ typedef struct Fake {
         bool environ_has;             /* the new process has the assignment */
         bool environ_unreadable;
         bool need_reload_after;       /* systemd still wants a reload after Reload() */
-        unsigned reloads, restarts, reads;
+        unsigned reloads, restarts, reads, resets, resets_before_restart;
         bool reloaded;
 } Fake;
 
@@ -63,8 +63,15 @@ static int f_restart(void *ctx, char **ids, char **results, const char **why) {
                 f->restarts++;
                 results[i] = strdup(f->job_result);
         }
-        if (!streq(f->job_result, "done"))
-                f->active = "failed";
+        f->active = streq(f->job_result, "done") ? "active" : "failed";
+        return 0;
+}
+
+static int f_reset_failed(void *ctx, const char *id) {
+        Fake *f = ctx;
+        f->resets++;
+        if (f->restarts == 0)
+                f->resets_before_restart++;
         return 0;
 }
 
@@ -82,8 +89,10 @@ static const BusOps fake_ops = {
         .read_state = f_read_state,
         .reload = f_reload,
         .restart = f_restart,
+        .reset_failed = f_reset_failed,
         .environ_has = f_environ_has,
 };
+
 
 static ApplyUnit unit(void) {
         return (ApplyUnit) {
@@ -97,6 +106,27 @@ static ApplyUnit unit(void) {
 }
 
 static const ApplyOptions opts = { .ask_password = false };
+
+/* A rollback restarts a unit the failed restart left failed: its failed state and start rate
+ * limit are reset first (systemd 257 keeps the limit across the reload); a plain apply resets
+ * nothing. */
+static void test_rollback_resets_failed(void **state) {
+        Fake f = { .active = "failed", .job_result = "done", .environ_has = true };
+        ApplyUnit u = unit();
+        u.restart_anyway = true;
+        const char *why = NULL;
+        assert_int_equal(apply_units_with(&fake_ops, &f, &opts, &u, 1, &why), 0);
+        assert_int_equal(f.resets, 1);
+        assert_int_equal(f.resets_before_restart, 1);
+        assert_int_equal(f.restarts, 1);
+        apply_unit_done(&u);
+
+        Fake g = { .active = "active", .job_result = "done", .environ_has = true };
+        ApplyUnit v = unit();
+        assert_int_equal(apply_units_with(&fake_ops, &g, &opts, &v, 1, &why), 0);
+        assert_int_equal(g.resets, 0);
+        apply_unit_done(&v);
+}
 
 static void test_success(void **state) {
         Fake f = { .active = "active", .job_result = "done", .environ_has = true };
@@ -206,6 +236,7 @@ static void test_restart_connection_lost(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_success),
+                cmocka_unit_test(test_rollback_resets_failed),
                 cmocka_unit_test(test_connect_failure),
                 cmocka_unit_test(test_reload_failure),
                 cmocka_unit_test(test_restart_failure),
