@@ -27,12 +27,14 @@ static void check_name(const char *s, const char *inst) {
 
         char *full = NULL;
         const char *why = NULL;
-        int r = unit_name_complete(s, &full, &why);
-        if (r == 0) {
+        /* 0: valid as typed, kept; 1: mangled as systemctl mangles it */
+        int r = unit_name_complete(s, 0, &full, &why);
+        if (r >= 0) {
+                FUZZ_CHECK(r <= 1);
                 FUZZ_CHECK(full && unit_name_classify(full) != UNIT_NAME_INVALID);
                 FUZZ_CHECK(!strchr(full, '/') && strlen(full) < UNIT_NAME_MAX);
-                if (k != UNIT_NAME_INVALID)
-                        FUZZ_CHECK(streq(full, s));
+                if (k != UNIT_NAME_INVALID || r == 0)
+                        FUZZ_CHECK(r == 0 && streq(full, s));
                 fuzz_sink += fuzz_touch(full);
         } else {
                 FUZZ_CHECK(r == -EINVAL && why && *why);
