@@ -381,6 +381,41 @@ int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret
         return read_fd_limited(fd, max, ret, ret_size);
 }
 
+int read_file_head(const char *host_path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -ENOTSUP;
+        char *data = malloc(max + 1);
+        if (!data)
+                return -ENOMEM;
+        size_t n = 0;
+        while (n < max) {
+                ssize_t k = read(fd, data + n, max - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        int e = -errno;
+                        free(data);
+                        return e;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        data[n] = 0;
+        *ret = data;
+        if (ret_size)
+                *ret_size = n;
+        return 0;
+}
+
 int proc_environ_read(uint32_t pid, char **ret, size_t *ret_size) {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%u/environ", pid);

@@ -213,7 +213,7 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                 goto out;
         }
         if ((r = unit_cred(lp, u, &cred)) < 0 || (r = effective_environment(lp, NULL, u, &env, &ignored)) < 0 ||
-            (r = runtime_detect(lp, u, &rt)) < 0)
+            (r = runtime_detect(lp, u, &cred, &rt)) < 0)
                 goto out;
 
         if (e->insecure > 0) {
@@ -283,9 +283,9 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                         goto out;
                 }
         }
-        if (rt.runtime == RUNTIME_UNKNOWN)
-                diags_add(warnings, e->source, "%s: ExecStart= does not look like Node.js, Bun or Deno; the drop-in "
-                          "is written, but only those runtimes read it", u->id);
+        if (rt.runtime == RUNTIME_OTHER)  /* unknown is no warning: unit-tls cannot tell */
+                diags_add(warnings, e->source, "%s: ExecStart= does not look like Node.js, Bun or Deno: it runs %s; "
+                          "the drop-in is written, but only those runtimes read it", u->id, rt.other);
         if (!(content = generated_text(rendered, e->source))) {
                 r = -ENOMEM;
                 goto out;

@@ -90,6 +90,7 @@ int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret) {
                 ServiceCred c = { .uid = getuid(), .gid = getgid(), .known = true };
                 struct passwd *pw = getpwuid(c.uid);
                 c.user = pw ? strdup(pw->pw_name) : xasprintf("%u", (unsigned) c.uid);
+                c.home = pw && pw->pw_dir[0] == '/' ? strdup(pw->pw_dir) : NULL;
                 int n = getgroups(0, NULL);
                 if (n > 0 && (c.groups = calloc((size_t) n, sizeof(gid_t))))
                         c.n_groups = (size_t) MAX(getgroups(n, c.groups), 0);
@@ -261,8 +262,8 @@ int effective_environment(const LookupPaths *lp, const ManagerEnv *m, const Unit
                 r = env_list_set(&env, u->environment.entries[i].assignment, u->environment.entries[i].source);
         for (size_t i = 0; i < u->n_env_files && r >= 0; i++)
                 r = load_env_file(lp, &u->env_files[i], &env, findings);
-        for (char **x = u->unset_environment; x && *x; x++)
-                env_list_unset(&env, *x);
+        for (char **x = u->unset_environment; x && *x && r >= 0; x++)
+                r = env_list_unset(&env, *x);
         if (r < 0) {
                 env_list_done(&env);
                 return r;
@@ -503,6 +504,21 @@ checked:
         return 0;
 }
 
+/* NODE_EXTRA_CA_CERTS is set (at source): is it read? Another runtime is a warning; a service
+ * unit-tls cannot see through is only that, said at info level. */
+static void runtime_findings(const RuntimeInfo *rt, const char *source, Findings *findings) {
+        const char *how = rt->how ? rt->how : "no ExecStart=";
+        if (rt->runtime == RUNTIME_OTHER)
+                findings_add(findings, SEV_WARNING, "not-node",
+                             "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, Bun or "
+                             "Deno, which are the programs that read it: it runs %s (%s)",
+                             source, rt->other, how);
+        else if (rt->runtime == RUNTIME_UNKNOWN)
+                findings_add(findings, SEV_INFO, "runtime-unknown",
+                             "unit-tls cannot tell whether the service runs Node.js, Bun or Deno (%s); "
+                             "NODE_EXTRA_CA_CERTS (%s) works only if it does", how, source);
+}
+
 int inspect_unit(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, Inspection *ret) {
         return inspect_unit_full(lp, m, u, false, ret);
 }
@@ -553,7 +569,7 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
                 *ret = in;
                 return 0;
         }
-        if ((r = runtime_detect(lp, u, &in.runtime)) < 0 || (r = unit_cred(lp, u, &in.cred)) < 0)
+        if ((r = unit_cred(lp, u, &in.cred)) < 0 || (r = runtime_detect(lp, u, &in.cred, &in.runtime)) < 0)
                 goto fail;
 
         origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
@@ -564,17 +580,16 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
 
         const EnvEntry *extra = env_list_get(&in.env, "NODE_EXTRA_CA_CERTS");
         const char *extra_value = extra ? env_entry_value(extra) : NULL;
-        /* A CA the manager gives every service is checked for the services that read it only. */
+        /* A CA the manager gives every service is not the unit's own setting: checked for the
+         * services known to read it (Node.js, Bun, Deno) only, and no runtime finding. */
         bool extra_manager = extra && env_source_is_manager(extra->source);
-        if (!isempty(extra_value) && !(extra_manager && in.runtime.runtime == RUNTIME_UNKNOWN)) {
+        bool reads_it = in.runtime.runtime != RUNTIME_UNKNOWN && in.runtime.runtime != RUNTIME_OTHER;
+        if (!isempty(extra_value) && (!extra_manager || reads_it)) {
                 if ((r = check_ca_path(lp, u, &in.cred, extra_value, &in.ca, &in.findings)) < 0)
                         goto fail;
                 in.have_ca = true;
-                if (in.runtime.runtime == RUNTIME_UNKNOWN)
-                        findings_add(&in.findings, SEV_WARNING, "not-node",
-                                     "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, "
-                                     "Bun or Deno, which are the programs that read it",
-                                     extra->source);
+                if (!extra_manager)
+                        runtime_findings(&in.runtime, extra->source, &in.findings);
                 if (in.runtime.runtime == RUNTIME_NODE && in.runtime.binary) {
                         _cleanup_free_ char *why = node_binary_ignores_env(
                                 in.runtime.binary, lookup_display_path(lp, in.runtime.binary));
@@ -619,6 +634,8 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
                 in.verdict = "broken";
         else if (has_code(&in.findings, "not-node"))
                 in.verdict = "not-node";
+        else if (has_code(&in.findings, "runtime-unknown"))
+                in.verdict = "unknown";
         else if (extra && !in.managed_dropin && !extra_manager)
                 in.verdict = "unmanaged";
         else

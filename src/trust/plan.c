@@ -182,10 +182,15 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
                 if (prev && !source_is(prev->source, f->dropin_display) && !streq(env_entry_value(prev), f->ca_value))
                         findings_add(out, SEV_INFO, "replaces", "replaces %s (%s)", prev->assignment, prev->source);
         }
-        if (f->now && f->now->runtime.runtime == RUNTIME_UNKNOWN)
+        const RuntimeInfo *rt = f->now ? &f->now->runtime : NULL;
+        if (rt && rt->runtime == RUNTIME_OTHER)
                 findings_add(out, SEV_WARNING, "not-node",
-                             "ExecStart= does not look like Node.js, Bun or Deno; the variable is written, but only "
-                             "those runtimes read it");
+                             "ExecStart= does not look like Node.js, Bun or Deno: it runs %s (%s); the variable is "
+                             "written, but only those runtimes read it", rt->other, rt->how ? rt->how : "");
+        else if (rt && rt->runtime == RUNTIME_UNKNOWN)
+                findings_add(out, SEV_INFO, "runtime-unknown",
+                             "unit-tls cannot tell whether ExecStart= runs Node.js, Bun or Deno (%s); the variable "
+                             "is written, and works only if it does", rt->how ? rt->how : "no ExecStart=");
 
         if (findings_have(out, SEV_ERROR))
                 goto refuse;
