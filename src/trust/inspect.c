@@ -7,12 +7,15 @@
 #include "basic/fs.h"
 #include "trust/inspect.h"
 #include "trust/managed.h"
+#include "trust/rtfacts.h"
 
 #define ENV_FILE_MAX (4 * 1024 * 1024)
 
+_Static_assert(SEV_INFO == 0 && SEV_WARNING == 1 && SEV_ERROR == 2, "RtNote severities are inspect's");
+
 const char *const tls_variables[] = {
         "NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_OPTIONS", "NODE_USE_SYSTEM_CA",
-        "SSL_CERT_FILE", "SSL_CERT_DIR", NULL,
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "DENO_CERT", "DENO_TLS_CA_STORE", NULL,
 };
 
 const char *severity_to_string(Severity s) {
@@ -504,9 +507,28 @@ checked:
         return 0;
 }
 
+/* What the runtime, at its version, does with the settings (trust/rtfacts). */
+static int runtime_version_findings(const LookupPaths *lp, const Unit *u, Inspection *in) {
+        const EnvEntry *extra = env_list_get(&in->env, "NODE_EXTRA_CA_CERTS");
+        const EnvEntry *system = env_list_get(&in->env, "NODE_USE_SYSTEM_CA");
+        if ((extra && !isempty(env_entry_value(extra))) || system) {
+                _cleanup_free_ char *why = in->runtime.binary ? runtime_privilege_problem(
+                        &in->runtime, &in->cred, lookup_display_path(lp, in->runtime.binary)) : NULL;
+                if (why)
+                        findings_add(&in->findings, SEV_ERROR, "node-ignores-env", "%s", why);
+        }
+        RtNotes notes = {};
+        int r = rt_env_notes(&in->runtime, &in->env, NULL, in->have_ca ? in->ca.n_certs : 0, u->id, &notes);
+        for (size_t i = 0; r >= 0 && i < notes.n; i++)
+                findings_add(&in->findings, (Severity) notes.items[i].severity, notes.items[i].code, "%s",
+                             notes.items[i].message);
+        rt_notes_done(&notes);
+        return r;
+}
+
 /* NODE_EXTRA_CA_CERTS is set (at source): is it read? Another runtime is a warning; a service
  * unit-tls cannot see through is only that, said at info level. */
-static void runtime_findings(const RuntimeInfo *rt, const char *source, Findings *findings) {
+static void runtime_kind_findings(const RuntimeInfo *rt, const char *source, Findings *findings) {
         const char *how = rt->how ? rt->how : "no ExecStart=";
         if (rt->runtime == RUNTIME_OTHER)
                 findings_add(findings, SEV_WARNING, "not-node",
@@ -589,14 +611,11 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
                         goto fail;
                 in.have_ca = true;
                 if (!extra_manager)
-                        runtime_findings(&in.runtime, extra->source, &in.findings);
-                if (in.runtime.runtime == RUNTIME_NODE && in.runtime.binary) {
-                        _cleanup_free_ char *why = node_binary_ignores_env(
-                                in.runtime.binary, lookup_display_path(lp, in.runtime.binary));
-                        if (why)
-                                findings_add(&in.findings, SEV_ERROR, "node-ignores-env", "%s", why);
-                }
+                        runtime_kind_findings(&in.runtime, extra->source, &in.findings);
         }
+        /* what the manager gives a service that does not read it is not this unit's concern */
+        if ((reads_it || has_own_tls_setting(&in)) && (r = runtime_version_findings(lp, u, &in)) < 0)
+                goto fail;
 
         if (in.managed_dropin) {
                 const char *ours = lookup_display_path(lp, in.managed_dropin);

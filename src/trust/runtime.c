@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <sys/stat.h>
-#include <sys/xattr.h>
 
 #include "basic/elf.h"
 #include "basic/fs.h"
@@ -539,31 +538,8 @@ int runtime_detect(const LookupPaths *lp, const Unit *u, const ServiceCred *cred
                 return r;
         }
         conclude(&w, ret);
+        if (ret->binary && (ret->runtime == RUNTIME_NODE || ret->runtime == RUNTIME_BUN || ret->runtime == RUNTIME_DENO))
+                (void) rtversion_read(ret->runtime == RUNTIME_BUN ? RTV_BUN : ret->runtime == RUNTIME_DENO ? RTV_DENO : RTV_NODE,
+                                      lp->root, ret->binary, &ret->version);  /* unreadable: unknown */
         return 0;
-}
-
-char *node_binary_ignores_env(const char *host_binary, const char *shown) {
-        struct stat st;
-        if (stat(host_binary, &st) < 0)
-                return NULL;
-        if (st.st_mode & (S_ISUID | S_ISGID))
-                return xasprintf("%s is set%s: Node.js then ignores NODE_EXTRA_CA_CERTS; remove the bit "
-                                 "(chmod %s %s) and grant what the service needs with AmbientCapabilities= "
-                                 "in the unit instead", shown, st.st_mode & S_ISUID ? "uid" : "gid",
-                                 st.st_mode & S_ISUID ? "u-s" : "g-s", shown);
-
-        /* struct vfs_cap_data: magic_etc, then {permitted, inheritable} per 32-bit word. */
-        uint32_t cap[5] = {};
-        ssize_t n = getxattr(host_binary, "security.capability", cap, sizeof(cap));
-        if (n < 12)
-                return NULL;
-        uint64_t permitted = cap[1] | (n >= 20 ? (uint64_t) cap[3] << 32 : 0);
-        uint64_t inheritable = cap[2] | (n >= 20 ? (uint64_t) cap[4] << 32 : 0);
-        const uint64_t net_bind = 1ULL << 10;  /* CAP_NET_BIND_SERVICE */
-        if ((permitted | inheritable) == 0 || ((permitted | inheritable) == net_bind))
-                return NULL;
-        return xasprintf("%s has file capabilities: Node.js then ignores NODE_EXTRA_CA_CERTS "
-                         "(only cap_net_bind_service is exempt); remove them (setcap -r) and grant "
-                         "what the service needs with AmbientCapabilities= in the unit instead",
-                         shown);
 }

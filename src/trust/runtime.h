@@ -13,6 +13,7 @@
  * or device is opened for reading. */
 
 #include "systemd/lookup.h"
+#include "trust/rtversion.h"
 #include "systemd/unit.h"
 #include "systemd/userdb.h"
 
@@ -39,6 +40,7 @@ typedef struct RuntimeInfo {
         char *how;
         char *binary;             /* host path of the runtime binary, when found */
         const char *other;        /* RUNTIME_OTHER: "Python", "Java", "a Go program", ... */
+        RtVersion version;        /* read from binary's bytes (rtversion.h); .known false when not */
 } RuntimeInfo;
 
 /* cred gives the home directory for WorkingDirectory=~ (may be NULL). 0 or -ENOMEM. */
@@ -50,7 +52,3 @@ Runtime runtime_of_name(const char *name);
 /* Another language's runtime this name is ("Python", ...), or NULL. */
 const char *runtime_other_of_name(const char *name);
 
-/* Why this binary makes Node ignore NODE_EXTRA_CA_CERTS (setuid/setgid, or file capabilities
- * other than exactly cap_net_bind_service), or NULL when it does not. host_binary is examined,
- * shown (the path as the target sees it) is named in the message. Caller frees. */
-char *node_binary_ignores_env(const char *host_binary, const char *shown);
