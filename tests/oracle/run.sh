@@ -126,25 +126,9 @@ if [[ $mode == compare ]]; then
         fi
 fi
 
-# Run a command as nobody when we are root, so that both programs meet the
-# same permission checks; as another user, run it directly. With a systemd
-# root, run it chrooted there, with an empty environment but for VAR=value
-# arguments given first.
-as_reader() {
-        if [[ -n $root ]]; then
-                local vars=()
-                while [[ ${1:-} == [A-Z_]*=* ]]; do
-                        vars+=("$1")
-                        shift
-                done
-                env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SYSTEMD_UTF8=0 "${vars[@]}" \
-                        chroot "$mnt" runuser -u nobody -- "$@"
-        elif ((EUID == 0)); then
-                runuser -u nobody -- "$@"
-        else
-                "$@"
-        fi
-}
+# as_reader, normalize, unit_block, oracle, mine, judge...
+# shellcheck source=tests/oracle/compare.sh
+. "$here/compare.sh"
 
 scratch=$(mktemp -d)
 trees=()
@@ -163,125 +147,8 @@ cleanup() {
 trap cleanup EXIT
 
 # The systemd root, read-only, with what systemd --test and unit-tls need.
-if [[ -n $root ]]; then
-        mnt=$(mktemp -d)
-        mount --bind -- "$root" "$mnt"
-        mount -o remount,bind,ro -- "$mnt"
-        mount --bind /tmp "$mnt/tmp"
-        mount -t proc proc "$mnt/proc"
-        mount --rbind /dev "$mnt/dev"
-        mount --rbind /sys "$mnt/sys"
-        # systemd 257 --test stops at "Failed to create directory
-        # '/run/systemd/'" as nobody; a running system has it, root-owned.
-        mount -t tmpfs -o mode=0755 tmpfs "$mnt/run"
-        mkdir -m 0755 "$mnt/run/systemd"
-fi
-
-# nobody must be able to execute the binary; copy it if its directory is closed.
-# With a systemd root, it must also be under /tmp, which the chroot sees.
-if [[ $mode == compare ]] && ((EUID == 0)) && { [[ -n $root ]] || ! runuser -u nobody -- test -x "$bin"; }; then
-        chmod 755 "$scratch"
-        cp -- "$bin" "$scratch/unit-tls"
-        chmod 755 "$scratch/unit-tls"
-        bin=$scratch/unit-tls
-fi
-
-# normalize: keep the compared fields of a dump (leading tabs removed), grouped
-# in the fixed order unit-tls prints them, each group in its original order.
-normalize() {
-        awk '
-        { sub(/^\t+/, "") }
-        /^Unit Load State: / { g[1] = g[1] $0 "\n"; next }
-        /^Fragment Path: /   { g[2] = g[2] $0 "\n"; next }
-        /^DropIn Path: /     { g[3] = g[3] $0 "\n"; next }
-        /^Environment: /     { g[4] = g[4] $0 "\n"; next }
-        /^EnvironmentFile: / { g[5] = g[5] $0 "\n"; next }
-        /^UnsetEnvironment: / { g[6] = g[6] $0 "\n"; next }
-        END { for (i = 1; i <= 6; i++) printf "%s", g[i] }'
-}
-
-# unit_block UNIT < dump: print "#id ID" and the second-level lines of UNIT's
-# block. An alias has no block of its own: it is the block with "Alias: UNIT".
-# Exit 3 when there is no such block.
-unit_block() {
-        U=$1 awk '
-        BEGIN { u = ENVIRON["U"]; want = "\t-> Unit " u ":"; alias = "\t\tAlias: " u }
-        /^\t-> Unit / { n++; hdr[n] = $0; if ($0 == want) sel = n; next }
-        n && /^\t\t[^\t]/ {
-                body[n] = body[n] $0 "\n"
-                if ($0 == alias && !asel) asel = n
-        }
-        END {
-                if (!sel) sel = asel
-                if (!sel) exit 3
-                id = hdr[sel]; sub(/^\t-> Unit /, "", id); sub(/:$/, "", id)
-                print "#id " id
-                printf "%s", body[sel]
-        }'
-}
-
-# state_from_log UNIT < stderr: the load state systemd names when it refuses
-# to start UNIT and prints no dump.
-state_from_log() {
-        local line
-        line=$(grep -a -F -e "Failed to start default target: " -e "Unit $1 " | tail -n 1) || true
-        case $line in
-        *masked*) echo masked ;;
-        *"not found"* | *"not-found"*) echo not-found ;;
-        *"bad unit file setting"* | *bad-setting*) echo bad-setting ;;
-        *"failed to load properly"* | *"error"*) echo error ;;
-        *) echo "unknown (${line:-no message})" ;;
-        esac
-}
-
-# oracle T UNIT: systemd's normalized reading of UNIT, with $T written @T@.
-# Lines starting with '#' are commentary (id, warnings) and are not compared;
-# "#only-load-state" says there was no dump and only the load state counts.
-oracle() {
-        local t=$1 u=$2 out err block rc=0 w refusal
-        out=$scratch/sd.out
-        err=$scratch/sd.err
-        if [[ -n $root ]]; then
-                as_reader SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" timeout 60 \
-                        "$systemd" --test --system --unit="$u" --no-pager > "$out" 2> "$err" || true
-        else
-                SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" timeout 60 \
-                        runuser -u nobody -- "$systemd" --test --system --unit="$u" --no-pager \
-                        > "$out" 2> "$err" || true
-        fi
-        block=$(unit_block "$u" < "$out") || rc=$?
-        {
-                if ((rc == 0)); then
-                        printf '%s\n' "${block%%$'\n'*}"
-                        printf '%s\n' "$block" | normalize
-                elif refusal=$(grep -a -F "Failed to load unit $u: " "$err"); then
-                        # No unit object at all (e.g. a bare template name).
-                        echo "#refused ${refusal#*: }"
-                else
-                        echo "#only-load-state (systemd printed no dump)"
-                        echo "Unit Load State: $(state_from_log "$u" < "$err")"
-                fi
-                # Parser warnings that concern the fixture, for the reader.
-                while IFS= read -r w; do
-                        printf '#warn %s\n' "$w"
-                done < <(grep -a -E -e "$t|(^|[^[:alnum:]])ot-" "$err" | grep -a -v -e "^Queued start job" |
-                        iconv -c -f UTF-8 -t UTF-8 || true)
-        } | sed "s|$t|@T@|g"
-}
-
-# mine T UNIT: unit-tls's normalized reading of UNIT, with $T written @T@.
-mine() {
-        local t=$1 u=$2 rc=0
-        if [[ -n $root ]]; then
-                as_reader SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" timeout 60 \
-                        "$bin" dump "$u" > "$scratch/me.out" 2> "$scratch/me.err" || rc=$?
-        else
-                as_reader env -i SYSTEMD_UNIT_PATH="$t/etc:$t/run:$t/usr:" \
-                        timeout 60 "$bin" dump "$u" > "$scratch/me.out" 2> "$scratch/me.err" || rc=$?
-        fi
-        echo "$rc" > "$scratch/me.rc"
-        normalize < "$scratch/me.out" | sed "s|$t|@T@|g"
-}
+[[ -z $root ]] || oracle_mount_root
+[[ $mode != compare ]] || oracle_own_bin
 
 # golden_for CASE UNIT: the stored reading of UNIT from expected/CASE.txt.
 golden_for() {
@@ -345,28 +212,9 @@ for case in "$here"/cases/*.sh; do
                 fi
                 got=$(mine "$t" "$u")
                 rc=$(cat "$scratch/me.rc")
-                if grep -q '^#only-load-state' <<< "$exp"; then
-                        got=$(grep '^Unit Load State: ' <<< "$got" || true)
-                fi
-                exp_fields=$(grep -v '^#' <<< "$exp" || true)
-                if grep -q '^#refused' <<< "$exp"; then
-                        # systemd refuses the name itself: unit-tls must not
-                        # load it, and must say so (error state or exit status).
-                        exp_fields="(refused: exit status 1..123 or load state error, never loaded)"
-                        if ! grep -q '^Unit Load State: loaded$' <<< "$got" && ((rc < 124)) &&
-                                { ((rc != 0)) || grep -q '^Unit Load State: error$' <<< "$got"; }; then
-                                got=$exp_fields
-                        fi
-                fi
-                if [[ $exp_fields == "$got" ]] && ((rc < 124)); then
-                        echo "ok   $name $u"
+                if judge "$name" "$u" "$exp" "$got" "$rc"; then
                         passed=$((passed + 1))
                 else
-                        echo "FAIL $name $u (unit-tls exit status $rc)"
-                        diff -u --label "systemd" --label "unit-tls" \
-                                <(printf '%s\n' "$exp_fields") <(printf '%s\n' "$got") | sed 's/^/    /' || true
-                        grep '^#' <<< "$exp" | sed 's/^/    /' || true
-                        sed 's/^/    unit-tls stderr: /' "$scratch/me.err" | head -n 20
                         failed=$((failed + 1))
                 fi
         done
