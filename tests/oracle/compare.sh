@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # the caller sets root, mnt, scratch, systemd, bin
 # SPDX-License-Identifier: MIT
 # tests/oracle/compare.sh — the oracle suite's comparison machinery, shared by
 # tests/oracle/run.sh (fixture trees) and tests/pkgs/run.sh (real packages).
