@@ -52,7 +52,8 @@ _pkgs_apt_init() {
 	: > "$dir/status"
 	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
 		"$mirror" "$suite" > "$dir/sources.list"
-	_pkgs_apt "$dir" "$suite" apt-get update >&2
+	# Without --error-on=any, an unreachable mirror is only a warning.
+	_pkgs_apt "$dir" "$suite" apt-get update --error-on=any >&2
 }
 
 # pkgs_fetch SUITE LISTFILE: make C/debs hold one .deb per listed package the
@@ -82,6 +83,10 @@ pkgs_fetch() (
 			if grep -qxF -- "$p" <<< "$have"; then echo "$p ok"; else echo "$p missing"; missing=$((missing + 1)); fi
 		done
 	} > "$apt/fetched"
+	if [[ -z $have ]]; then
+		_pkgs_log "$suite: none of the ${#want[@]} listed packages is in the index"
+		exit 1
+	fi
 	_pkgs_log "$suite: ${#want[@]} listed, $missing not in $suite; downloading the others"
 	# Drop .debs of packages no longer listed, then fetch what is not here yet.
 	local get=()
@@ -107,6 +112,7 @@ pkgs_tree() (
 	set -euo pipefail
 	local suite=$1 c key tmp f p n lockfd
 	c=${UT_CACHE:-/var/cache/unit-tls-test}/pkgs/$suite
+	compgen -G "$c/debs/*.deb" > /dev/null || { _pkgs_log "$suite: no .deb in $c/debs"; exit 1; }
 	key=$({
 		echo "recipe=$PKGS_RECIPE ${PKGS_MEMBERS[*]}"
 		cd "$c/debs" && LC_ALL=C ls -- *.deb
