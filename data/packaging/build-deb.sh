@@ -89,9 +89,11 @@ fi
 root_id=host:$(. /etc/os-release && printf '%s' "$VERSION_CODENAME")
 if [[ -n $lower ]]; then
 	root_id=root:$lower
+	# The stamps tests/lib/debian13*.sh leave in the roots they build.
 	for d in ${lower//:/ }; do
-		[[ -f $d/.unit-tls-root || -f $d/.unit-tls-build-layer ]] || continue
-		root_id+=:$(sha256sum "$d"/.unit-tls-root "$d"/.unit-tls-build-layer 2>/dev/null | sha256sum | cut -c1-16)
+		for f in "$d"/.unit-tls-root "$d"/.unit-tls-build-layer; do
+			if [[ -f $f ]]; then root_id+=:$(sha256sum <"$f" | cut -c1-16); fi
+		done
 	done
 fi
 digest=$({
@@ -139,7 +141,7 @@ run_build() { # in $tmp/build/unit-tls-$upstream, host or container
 		mkdir -p "$tmp/upper" "$tmp/work" "$tmp/merged"
 		merged=$tmp/merged
 		mount -t overlay overlay -o "lowerdir=$lower,upperdir=$tmp/upper,workdir=$tmp/work" "$merged"
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin systemd-nspawn -q --register=no --private-network \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin systemd-nspawn -q --register=no --private-network --machine="unit-tls-deb-${tmp##*.}" \
 			--keep-unit --console=pipe -D "$merged" --bind="$tmp/build:/build" \
 			--setenv=DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-}" --setenv=LANG=C.UTF-8 \
 			sh -c "$script" _ "/build/unit-tls-$upstream" "$lint" </dev/null
