@@ -73,8 +73,9 @@ src=$tmp/build/unit-tls-$upstream
 mkdir -p "$src"
 if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	# Tracked files as they are now (a deleted one is left out).
-	git -C "$top" ls-files -z --cached | (cd "$top" && xargs -0 -r sh -c 'for f; do [ -e "$f" ] || [ -L "$f" ] && printf "%s\0" "$f"; done; true' _) |
-		tar -C "$top" --null -T - -cf - | tar -C "$src" -xf -
+	git -C "$top" ls-files -z | while IFS= read -r -d '' f; do
+		if [[ -e $top/$f || -L $top/$f ]]; then printf '%s\0' "$f"; fi
+	done | tar -C "$top" --null -T - -cf - | tar -C "$src" -xf -
 else
 	tar -C "$top" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$src" -xf -
 fi

@@ -60,6 +60,7 @@ _d13b_build() {
 	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 		"$mirror" "$D13_SUITE" >"$merged/etc/apt/sources.list.d/unit-tls-build.sources"
 	_d13_log "installing the build dependencies into the Debian 13 build layer"
+	# shellcheck disable=SC2016 # the inner shell expands its own argument
 	env -i PATH="$D13_PATH" systemd-nspawn -q --register=no --keep-unit --console=pipe -D "$merged" \
 		--bind="$cache/debian13-build-debs:/var/cache/apt/archives" --setenv=DEBIAN_FRONTEND=noninteractive \
 		sh -c 'apt-get update -qq && apt-get satisfy -y -qq --no-install-recommends "$1"' _ \
