@@ -19,7 +19,8 @@
 # has the build dependencies and lintian; LOWER is never written.
 #
 # Options:
-#   -o, --outdir DIR     where the results go (default: build-deb/ in the checkout)
+#   -o, --outdir DIR     where the results go, replacing an earlier build's (default:
+#                        build-deb/ in the checkout)
 #   --version V          build version V instead of the changelog's (e.g. 0.1.0-0:
 #                        an older build, to test upgrades)
 #   --root LOWER         build inside LOWER (see above)
@@ -153,7 +154,8 @@ log "building unit-tls $version ${lower:+in $lower }(DEB_BUILD_OPTIONS='${DEB_BU
 rc=0
 run_build || rc=$?
 mkdir -p "$outdir"
-rm -f "$outdir/.source-digest"
+# One build per OUTDIR: the files of an earlier one go first.
+rm -f "$outdir/.source-digest" "$outdir"/unit-tls_* "$outdir"/unit-tls-dbgsym_* "$outdir/build.log" "$outdir/lintian.txt"
 (cd "$tmp/build" && cp -f -- *.deb *.dsc *.tar.* *.changes *.buildinfo build.log "$outdir/" 2>/dev/null) || true
 [[ -f $tmp/build/lintian.txt ]] && cp -f "$tmp/build/lintian.txt" "$outdir/"
 case $rc in
