@@ -365,20 +365,58 @@ int read_fd_limited(int fd, size_t max, char **ret, size_t *ret_size) {
         return 0;
 }
 
-int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+/* Opens a regular file without blocking (a FIFO or a device is refused, never opened for
+ * long): the fd, or -EISDIR, -ENOTSUP, -errno. */
+static int open_regular(const char *host_path, struct stat *ret_st) {
+        int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
+        int r = fstat(fd, ret_st) < 0 ? -errno : S_ISDIR(ret_st->st_mode) ? -EISDIR
+                                               : !S_ISREG(ret_st->st_mode) ? -ENOTSUP : 0;
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret_size) {
         struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -ENOTSUP;
+        _cleanup_close_ int fd = open_regular(host_path, &st);
+        if (fd < 0)
+                return fd;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
         return read_fd_limited(fd, max, ret, ret_size);
+}
+
+int read_file_head(const char *host_path, size_t max, char **ret, size_t *ret_size) {
+        struct stat st;
+        _cleanup_close_ int fd = open_regular(host_path, &st);
+        if (fd < 0)
+                return fd;
+        char *data = malloc(max + 1);
+        if (!data)
+                return -ENOMEM;
+        size_t n = 0;
+        while (n < max) {
+                ssize_t k = read(fd, data + n, max - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        int e = -errno;
+                        free(data);
+                        return e;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        data[n] = 0;
+        *ret = data;
+        if (ret_size)
+                *ret_size = n;
+        return 0;
 }
 
 int proc_environ_read(uint32_t pid, char **ret, size_t *ret_size) {

@@ -43,6 +43,10 @@ char *path_simplify_dup(const char *path);
  * refused, never waited on). 0 and *ret (NUL-terminated) and *ret_size; -EISDIR / -ENOTSUP for a
  * directory / a non-regular file, -EFBIG when larger than max, or the open/read errno. */
 int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret_size);
+/* The first bytes of a regular file, at most max (a larger file is not an error: its head is
+ * returned). Opens without blocking, as read_file_limited() does. 0 and *ret (NUL-terminated)
+ * and *ret_size; -EISDIR / -ENOTSUP for a directory / a non-regular file, or the errno. */
+int read_file_head(const char *host_path, size_t max, char **ret, size_t *ret_size);
 /* The environment block of a process: NUL-separated "NAME=VALUE" strings, *ret_size bytes. */
 int proc_environ_read(uint32_t pid, char **ret, size_t *ret_size);
 /* Reads fd to its end, at most max bytes (-EFBIG beyond). NUL-terminated; *ret_size optional. */

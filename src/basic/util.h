@@ -21,6 +21,7 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 /* Hand ownership of a pointer out of a _cleanup_ variable. */
 #define TAKE_PTR(p)                            \

@@ -23,7 +23,7 @@ typedef struct Args {
         const char *root;
         const char *drop_in;   /* file name, default "tls.conf" */
         unsigned systemd_version; /* --systemd-version, 0: detect */
-        bool insecure, dry_run, user, runtime, no_reload, no_restart, no_rollback, force,
+        bool insecure, system_store, dry_run, user, runtime, no_reload, no_restart, no_rollback, force,
                 no_ask_password, json, quiet;
 } Args;
 

@@ -10,6 +10,7 @@
 static void help(void) {
         printf("Usage:\n"
                "  unit-tls [OPTIONS] set UNIT... --ca FILE [--ca FILE...]\n"
+               "  unit-tls [OPTIONS] set UNIT... --system-store\n"
                "  unit-tls [OPTIONS] set UNIT... --insecure\n"
                "  unit-tls [OPTIONS] unset UNIT...\n"
                "  unit-tls [OPTIONS] status [UNIT...]\n"
@@ -25,6 +26,9 @@ static void help(void) {
                "                          become one bundle)\n"
                "      --url URL           with set: probe the server the service talks to and\n"
                "                          plan from the answer\n"
+               "      --system-store      with set: trust what the OS trusts (NODE_USE_SYSTEM_CA=1,\n"
+               "                          Deno: DENO_TLS_CA_STORE=mozilla,system) where the\n"
+               "                          service's runtime version honours it\n"
                "      --insecure          last resort: NODE_TLS_REJECT_UNAUTHORIZED=0 (disables all\n"
                "                          certificate checks); cannot be combined with --ca\n"
                "      --dry-run           show the diff and the actions; change nothing\n"
@@ -53,13 +57,14 @@ static void help(void) {
 enum {
         OPT_CA = 0x100, OPT_URL, OPT_INSECURE, OPT_DRY_RUN, OPT_ROOT, OPT_USER, OPT_RUNTIME,
         OPT_DROP_IN, OPT_NO_RELOAD, OPT_NO_RESTART, OPT_NO_ROLLBACK, OPT_FORCE,
-        OPT_NO_ASK_PASSWORD, OPT_JSON, OPT_VERSION, OPT_SYSTEMD_VERSION,
+        OPT_NO_ASK_PASSWORD, OPT_JSON, OPT_VERSION, OPT_SYSTEMD_VERSION, OPT_SYSTEM_STORE,
 };
 
 static const struct option options[] = {
         { "ca", required_argument, NULL, OPT_CA },
         { "url", required_argument, NULL, OPT_URL },
         { "insecure", no_argument, NULL, OPT_INSECURE },
+        { "system-store", no_argument, NULL, OPT_SYSTEM_STORE },
         { "dry-run", no_argument, NULL, OPT_DRY_RUN },
         { "root", required_argument, NULL, OPT_ROOT },
         { "user", no_argument, NULL, OPT_USER },
@@ -165,6 +170,7 @@ int main(int argc, char *argv[]) {
                         break;
                 case OPT_URL: a.url = optarg; break;
                 case OPT_INSECURE: a.insecure = true; break;
+                case OPT_SYSTEM_STORE: a.system_store = true; break;
                 case OPT_DRY_RUN: a.dry_run = true; break;
                 case OPT_ROOT: a.root = optarg; break;
                 case OPT_USER: a.user = true; break;

@@ -38,6 +38,8 @@ void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspec
         }
         json_end_object(j);
         json_string(j, "runtime", runtime_to_string(in->runtime.runtime));
+        /* read from the binary's bytes; null when unknown */
+        json_string(j, "runtime_version", in->runtime.version.known ? in->runtime.version.text : NULL);
         json_string(j, "user", in->cred.user);
         print_findings_json(j, findings ? findings : &in->findings);
         json_string(j, "verdict", in->verdict);

@@ -4,6 +4,7 @@
 #include "cli/url-check.h"
 #include "basic/fs.h"
 #include "tls/probe.h"
+#include "cli/os-store.h"
 
 void set_url_check_done(SetUrlCheck *s) {
         free(s->code);
@@ -29,9 +30,32 @@ static int refuse(SetUrlCheck *ret, const char *code, char *message) {
         return 0;
 }
 
-static int decide_set(const Args *a, bool insecure, const ProbeDecision *d, SetUrlCheck *ret) {
-        const char *url = a->url;
+/* --system-store: the OS store (where the probe found the CA, or the public roots) must do. */
+static int decide_system(const Args *a, const ProbeDecision *d, const OsStoreHit *h, SetUrlCheck *ret) {
+        if (d->verdict == PROBE_TRUSTED || h->file) {
+                log_info(a, "--url: %s verifies with the OS store%s%s", a->url, h->file ? ": the CA is in " : "",
+                         h->file ? h->file : "");
+                return 0;
+        }
+        return refuse(ret, "url-not-in-os-store",
+                      xasprintf("--url %s: the OS store does not have the CA this server needs: %s (verdict: %s); "
+                                "add it (update-ca-certificates) or use --ca FILE", a->url, d->message,
+                                probe_verdict_to_string(d->verdict)));
+}
 
+static int decide_set(const Args *a, PlanMode mode, const ProbeDecision *d, const OsStoreHit *h, SetUrlCheck *ret) {
+        const char *url = a->url;
+        bool insecure = mode == PLAN_SET_INSECURE;
+        _cleanup_free_ char *advice = h->file ? os_store_advice(h, a->units && a->units[0] ? a->units[0] : NULL) : NULL;
+
+        if (mode == PLAN_SET_SYSTEM)
+                return decide_system(a, d, h, ret);
+        if (insecure && advice)
+                return refuse(ret, "url-in-os-store", xasprintf("--url %s: --insecure is not needed: %s", url, advice));
+        if (!insecure && advice && d->verdict == PROBE_TRUSTED) {
+                log_info(a, "--url: %s", advice);
+                return 0;
+        }
         if (!insecure) {
                 if (d->verdict == PROBE_TRUSTED_WITH_CA) {
                         log_info(a, "--url: Node verifies %s with these CA files (without them: %s)", url, d->node_code);
@@ -67,12 +91,14 @@ static int decide_set(const Args *a, bool insecure, const ProbeDecision *d, SetU
                                 d->message, d->node_code ? d->node_code : "?", probe_verdict_to_string(d->verdict)));
 }
 
-int set_url_check(Context *c, bool insecure, char **cas, SetUrlCheck *ret) {
+int set_url_check(Context *c, PlanMode mode, char **cas, SetUrlCheck *ret) {
+        bool insecure = mode != PLAN_SET_CA;
         const Args *a = c->args;
         _cleanup_(probe_url_done) ProbeUrl u = {};
         _cleanup_(probe_ca_set_done) ProbeCaSet files = {};
         _cleanup_(probe_facts_done) ProbeFacts f = {};
         _cleanup_(probe_decision_done) ProbeDecision d = {};
+        _cleanup_(os_store_hit_done) OsStoreHit hit = {};
         _cleanup_free_ char *address = NULL, *error = NULL;
         const char *why = NULL;
         SetUrlCheck s = {};
@@ -102,7 +128,7 @@ int set_url_check(Context *c, bool insecure, char **cas, SetUrlCheck *ret) {
                 log_error("cannot check the server, so nothing was changed; drop --url to plan without it");
                 return EXIT_FAILURE_RUNTIME;
         }
-        if (probe_decide(&f, &d) < 0 || decide_set(a, insecure, &d, &s) < 0)
+        if (probe_decide(&f, &d) < 0 || os_store_find(&c->lp, &f, &d, &hit) < 0 || decide_set(a, mode, &d, &hit, &s) < 0)
                 return EXIT_FAILURE_RUNTIME;
         *ret = s;
         return 0;

@@ -6,7 +6,7 @@
 
 /* Worst first: what disables verification, then what cannot work, then the rest. */
 static int verdict_rank(const char *v) {
-        static const char *const order[] = { "insecure", "broken", "stale", "shadowed", "not-node", "unmanaged", "ok" };
+        static const char *const order[] = { "insecure", "broken", "stale", "shadowed", "not-node", "unknown", "unmanaged", "ok" };
         for (size_t i = 0; i < ELEMENTSOF(order); i++)
                 if (streq(v, order[i]))
                         return (int) i;

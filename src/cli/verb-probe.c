@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "basic/fs.h"
 #include "tls/probe.h"
+#include "cli/os-store.h"
 
 static void format_time(time_t t, bool iso, char buf[static 32]) {
         struct tm tm;
@@ -27,8 +28,12 @@ static void format_time(time_t t, bool iso, char buf[static 32]) {
                 snprintf(buf, 32, "?");
 }
 
+static const char *verdict_name(const ProbeDecision *d, const OsStoreHit *h) {
+        return h->file && d->verdict == PROBE_TRUSTED ? "in-os-store" : probe_verdict_to_string(d->verdict);
+}
+
 static void print_text(const char *url, const char *address, const ProbeUrl *u, const ProbeFacts *f,
-                       const ProbeDecision *d, char **ca_paths, bool quiet) {
+                       const ProbeDecision *d, char **ca_paths, bool quiet, const OsStoreHit *h) {
         if (!quiet) {
                 printf("%s (%s, port %u)\n", url, address ? address : "?", u->port);
                 printf("chain presented by the server, leaf first:\n");
@@ -53,13 +58,17 @@ static void print_text(const char *url, const char *address, const ProbeUrl *u, 
                         printf(": %s\n", d->node_code_with_ca ? d->node_code_with_ca : "OK");
                 }
         }
-        printf("verdict: %s\n", probe_verdict_to_string(d->verdict));
+        printf("verdict: %s\n", verdict_name(d, h));
         if (!quiet)
                 printf("%s\n", d->message);
+        if (!quiet && h->file) {
+                _cleanup_free_ char *advice = os_store_advice(h, NULL);
+                printf("os-store: %s\n", advice ? advice : h->file);
+        }
 }
 
 static void print_json(const char *url, const char *address, const ProbeUrl *u, const ProbeFacts *f,
-                       const ProbeDecision *d, char **ca_paths, const char *error) {
+                       const ProbeDecision *d, char **ca_paths, const char *error, const OsStoreHit *h) {
         Json js = {};
         json_begin_object(&js, NULL);
         json_begin_object(&js, "probe");
@@ -95,8 +104,16 @@ static void print_json(const char *url, const char *address, const ProbeUrl *u, 
                         json_string(&js, NULL, *p);
                 json_end_array(&js);
                 json_string(&js, "node_code_with_ca", d->node_code_with_ca);
-                json_string(&js, "verdict", probe_verdict_to_string(d->verdict));
-                json_bool(&js, "ok", d->ok);
+                json_string(&js, "verdict", verdict_name(d, h));
+                json_bool(&js, "ok", d->ok && !(h->file && d->verdict == PROBE_TRUSTED));
+                if (h->file) {
+                        _cleanup_free_ char *advice = os_store_advice(h, NULL);
+                        json_begin_object(&js, "os_store");
+                        json_string(&js, "file", h->file);
+                        json_string(&js, "subject", h->subject);
+                        json_string(&js, "advice", advice);
+                        json_end_object(&js);
+                }
                 json_string(&js, "missing", d->missing);
                 json_string(&js, "fingerprint", d->fingerprint);
                 json_string(&js, "message", d->message);
@@ -114,6 +131,7 @@ int verb_probe(Context *c) {
         _cleanup_(probe_facts_done) ProbeFacts f = {};
         _cleanup_(probe_decision_done) ProbeDecision d = {};
         _cleanup_free_ char *address = NULL, *error = NULL;
+        _cleanup_(os_store_hit_done) OsStoreHit hit = {};
         const char *why = NULL;
         size_t n_words = strv_length(a->words);
         int r;
@@ -154,15 +172,17 @@ int verb_probe(Context *c) {
                         return EXIT_FAILURE_RUNTIME;
                 log_error("probe: %s", error ? error : strerror(-r));
                 if (a->json)
-                        print_json(url, NULL, &u, NULL, NULL, NULL, error ? error : strerror(-r));
+                        print_json(url, NULL, &u, NULL, NULL, NULL, error ? error : strerror(-r), &hit);
                 return EXIT_FAILURE_RUNTIME;
         }
-        if (probe_decide(&f, &d) < 0)
+        if (probe_decide(&f, &d) < 0 || os_store_find(&c->lp, &f, &d, &hit) < 0)
                 return EXIT_FAILURE_RUNTIME;
+        /* trusted only through the OS store's local CAs: Node's bundled roots do not have it */
+        bool ok = d.ok && !(hit.file && d.verdict == PROBE_TRUSTED);
 
         if (a->json)
-                print_json(url, address, &u, &f, &d, a->ca, NULL);
+                print_json(url, address, &u, &f, &d, a->ca, NULL, &hit);
         else
-                print_text(url, address, &u, &f, &d, a->ca, a->quiet);
-        return d.ok ? EXIT_OK : EXIT_FAILURE_RUNTIME;
+                print_text(url, address, &u, &f, &d, a->ca, a->quiet, &hit);
+        return ok ? EXIT_OK : EXIT_FAILURE_RUNTIME;
 }

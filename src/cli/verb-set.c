@@ -10,6 +10,7 @@
 #include "basic/diff.h"
 #include "basic/fs.h"
 #include "trust/plan.h"
+#include "trust/rtfacts.h"
 #include "tls/probe.h"
 #include "basic/writer.h"
 
@@ -30,6 +31,10 @@ typedef struct Job {
         char *ca_value;          /* NODE_EXTRA_CA_CERTS to write */
         Findings ca_findings;
         char *node_problem;
+        const char *sys_name, *sys_value;  /* --system-store: the runtime's variable */
+        char *sys_refusal;
+        Findings rt_findings;    /* what the runtime does with the variable written */
+        size_t n_certs;          /* in the CA files */
         char *bundle_name;       /* "<id>.pem" in BUNDLE_DIR when several CAs */
         char *bundle_old, *bundle_new;
         char *rendered;
@@ -49,6 +54,8 @@ static void job_done(Job *j) {
         free(j->ca_value);
         findings_done(&j->ca_findings);
         free(j->node_problem);
+        free(j->sys_refusal);
+        findings_done(&j->rt_findings);
         free(j->bundle_name);
         free(j->bundle_old);
         free(j->bundle_new);
@@ -184,6 +191,33 @@ static int simulate(Context *c, Job *j, const char *content, const char *drop_in
         return r;
 }
 
+/* What the service's runtime, at its version, does with the variable this run writes. */
+static int runtime_facts(const Context *c, Job *j, PlanMode mode) {
+        const RuntimeInfo *rt = &j->now.runtime;
+        if (rt->binary)
+                j->node_problem = runtime_privilege_problem(rt, &j->now.cred, lookup_display_path(&c->lp, rt->binary));
+        if (mode == PLAN_SET_SYSTEM) {
+                int r = rt_system_store_setting(rt, j->unit->id, &j->sys_name, &j->sys_value, &j->sys_refusal);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return 0;
+        }
+        const char *name = mode == PLAN_SET_CA ? "NODE_EXTRA_CA_CERTS" : j->sys_name;
+        _cleanup_free_ char *assignment = xasprintf("%s=%s", name, mode == PLAN_SET_CA ? j->ca_value : j->sys_value);
+        EnvList planned = {};
+        RtNotes notes = {};
+        int r = assignment ? env_list_set(&planned, assignment, j->dropin_display) : -ENOMEM;
+        if (r >= 0)
+                r = rt_env_notes(rt, &planned, name, j->n_certs, j->unit->id, &notes);
+        for (size_t i = 0; r >= 0 && i < notes.n; i++)
+                findings_add(&j->rt_findings, (Severity) notes.items[i].severity, notes.items[i].code, "%s",
+                             notes.items[i].message);
+        rt_notes_done(&notes);
+        env_list_done(&planned);
+        return r < 0 ? r : 0;
+}
+
 static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int bfd) {
         const Args *a = c->args;
         int r;
@@ -202,6 +236,7 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
                 for (char **p = cas; *p; p++) {
                         CaReport report = {};
                         r = check_ca_path(&c->lp, j->unit, &j->now.cred, *p, &report, &j->ca_findings);
+                        j->n_certs += report.n_certs;
                         ca_report_done(&report);
                         if (r < 0)
                                 return r;
@@ -223,12 +258,16 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
                                              j->ca_value, unreadable);
                 } else if (!(j->ca_value = strdup(cas[0])))
                         return -ENOMEM;
-                if (j->now.runtime.runtime == RUNTIME_NODE && j->now.runtime.binary)
-                        j->node_problem = node_binary_ignores_env(j->now.runtime.binary,
-                                                                  lookup_display_path(&c->lp, j->now.runtime.binary));
         }
+        if ((mode == PLAN_SET_CA || mode == PLAN_SET_SYSTEM) && j->unit->load_state == LOAD_LOADED &&
+            (r = runtime_facts(c, j, mode)) < 0)
+                return r;
 
-        bool repair = mode == PLAN_SET_CA && plan_needs_reject_repair(&j->now, j->dropin_display);
+        bool repair = (mode == PLAN_SET_CA || mode == PLAN_SET_SYSTEM) &&
+                      plan_needs_reject_repair(&j->now, j->dropin_display);
+        if (mode == PLAN_SET_SYSTEM && j->sys_name &&
+            !(j->rendered = render_dropin_system(j->sys_name, j->sys_value, repair)))
+                return -ENOMEM;
         if (mode == PLAN_SET_INSECURE || (mode == PLAN_SET_CA && j->ca_value)) {
                 _cleanup_free_ char *note = NULL;
                 if (mode == PLAN_SET_CA && j->bundle_name) {
@@ -243,8 +282,8 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
         }
 
         EnvList planned = {};
-        bool listed = mode == PLAN_UNSET;
-        if (j->unit->load_state == LOAD_LOADED && j->unit->is_service &&
+        bool listed = mode == PLAN_UNSET || (mode == PLAN_SET_SYSTEM && !j->rendered);  /* refused before */
+        if (j->unit->load_state == LOAD_LOADED && j->unit->is_service && (j->rendered || mode == PLAN_UNSET) &&
             (r = simulate(c, j, j->rendered, a->drop_in, &planned, &listed)) < 0)
                 return r;
 
@@ -258,6 +297,10 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
                 .ca_value = j->ca_value,
                 .ca_findings = &j->ca_findings,
                 .node_problem = j->node_problem,
+                .env_name = j->sys_name,
+                .env_value = j->sys_value,
+                .system_refusal = j->sys_refusal,
+                .runtime_findings = &j->rt_findings,
                 .dir_unsafe = j->dir_unsafe,
                 .dir_unsafe_why = j->dir_unsafe_why,
                 .planned_env = &planned,
@@ -450,6 +493,9 @@ static int job_apply_units(const Context *c, Job *j, PlanMode mode, char **loade
                 }
                 if (mode == PLAN_SET_CA) {
                         u->expect = xasprintf("NODE_EXTRA_CA_CERTS=%s", j->ca_value);
+                        u->expect_absent = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
+                } else if (mode == PLAN_SET_SYSTEM) {
+                        u->expect = xasprintf("%s=%s", j->sys_name, j->sys_value);
                         u->expect_absent = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
                 } else if (mode == PLAN_SET_INSECURE)
                         u->expect = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
@@ -651,7 +697,7 @@ static int run(Context *c, PlanMode mode) {
 
         /* set --url: the server decides whether these CAs (or --insecure) are the answer. */
         _cleanup_(set_url_check_done) SetUrlCheck url_check = {};
-        if (a->url && mode != PLAN_UNSET && (r = set_url_check(c, mode == PLAN_SET_INSECURE, cas, &url_check)) != 0)
+        if (a->url && mode != PLAN_UNSET && (r = set_url_check(c, mode, cas, &url_check)) != 0)
                 return r;
 
         /* Lock the config directory for the whole run: plans are made on the state that is written.
@@ -797,12 +843,19 @@ out:
 
 int verb_set(Context *c) {
         const Args *a = c->args;
+        if (a->system_store && (a->ca || a->insecure)) {
+                log_error("set: --system-store cannot be combined with --ca or --insecure: choose one way to trust");
+                return EXIT_USAGE;
+        }
+        if (a->system_store)
+                return run(c, PLAN_SET_SYSTEM);
         if (a->insecure && a->ca) {
                 log_error("set: --insecure cannot be combined with --ca: trust the CA, or (last resort) turn verification off");
                 return EXIT_USAGE;
         }
         if (!a->insecure && !a->ca) {
-                log_error("set: say what to trust: --ca FILE (the server's CA certificate), or --insecure as a last resort");
+                log_error("set: say what to trust: --ca FILE (the server's CA certificate), --system-store (what the OS "
+                          "trusts), or --insecure as a last resort");
                 return EXIT_USAGE;
         }
         return run(c, a->insecure ? PLAN_SET_INSECURE : PLAN_SET_CA);
@@ -810,8 +863,8 @@ int verb_set(Context *c) {
 
 int verb_unset(Context *c) {
         const Args *a = c->args;
-        if (a->ca || a->insecure) {
-                log_error("unset: takes no --ca or --insecure; it removes what unit-tls wrote");
+        if (a->ca || a->insecure || a->system_store) {
+                log_error("unset: takes no --ca, --system-store or --insecure; it removes what unit-tls wrote");
                 return EXIT_USAGE;
         }
         return run(c, PLAN_UNSET);

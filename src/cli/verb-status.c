@@ -14,7 +14,10 @@ static void print_text(const Context *c, const Unit *u, const Inspection *in, co
                 printf("  fragment:   %s\n", lookup_display_path(lp, u->fragment));
                 for (char **d = u->dropins; d && *d; d++)
                         printf("  %s %s\n", d == u->dropins ? "drop-ins:  " : "           ", lookup_display_path(lp, *d));
-                printf("  runtime:    %s%s%s%s\n", runtime_to_string(in->runtime.runtime),
+                const RtVersion *rv = &in->runtime.version;
+                printf("  runtime:    %s%s%s%s%s%s%s\n", runtime_to_string(in->runtime.runtime),
+                       rv->known ? " " : "", rv->known ? rv->text : "",
+                       rv->shared_libnode ? " (Debian's build, libnode)" : "",
                        in->runtime.how ? " (" : "", in->runtime.how ? in->runtime.how : "", in->runtime.how ? ")" : "");
                 printf("  user:       %s\n", in->cred.user ? in->cred.user : "root");
                 bool any = false;

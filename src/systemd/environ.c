@@ -729,6 +729,7 @@ static int dup_or_null(const char *s, char **ret) {
  * Returns 1 when handled, 0 when c is not one of them, or negative errno. */
 static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
         const char *root = ctx ? ctx->root : NULL;
+        unsigned version = ctx ? ctx->version : 0;
         const char *osr = NULL;
 
         switch (c) {
@@ -772,7 +773,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 _cleanup_free_ char *p = root_path(root, "/etc/machine-info"), *v = NULL;
                 if (!p)
                         return -ENOMEM;
-                if (env_file_lookup(p, ctx->version, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
+                if (env_file_lookup(p, version, "PRETTY_HOSTNAME", &v) >= 0 && !isempty(v)) {
                         *ret = TAKE_PTR(v);
                         return 1;
                 }
@@ -792,7 +793,7 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 return 0;
         }
 
-        return os_release_field(root, ctx->version, osr, ret) ?: 1;
+        return os_release_field(root, version, osr, ret) ?: 1;
 }
 
 static int creds_specifier(bool user, char c, char **ret) {
@@ -1058,6 +1059,7 @@ void env_list_reset(EnvList *l) {
         for (size_t i = 0; i < l->n; i++)
                 env_entry_free(&l->entries[i]);
         l->n = 0;
+        strmap_done(&l->index);
 }
 
 void env_list_done(EnvList *l) {
@@ -1073,11 +1075,28 @@ static bool entry_has_name(const char *a, const char *name, size_t n) {
         return strncmp(a, name, n) == 0 && a[n] == '=';
 }
 
+/* The position of the entry named by the first n bytes of name, -1 when there is none,
+ * -ENOMEM. */
 static ssize_t env_list_find(const EnvList *l, const char *name, size_t n) {
-        for (size_t i = 0; i < l->n; i++)
-                if (entry_has_name(l->entries[i].assignment, name, n))
-                        return (ssize_t) i;
-        return -1;
+        char buf[256];
+        _cleanup_free_ char *heap = NULL;
+        const char *key = buf;
+        if (n < sizeof(buf)) {
+                memcpy(buf, name, n);
+                buf[n] = 0;
+        } else if (!(key = heap = strndup(name, n)))
+                return -ENOMEM;
+        uintptr_t pos = (uintptr_t) strmap_get(&l->index, key);
+        return pos ? (ssize_t) pos - 1 : -1;
+}
+
+/* Indexes entry i by its name. */
+static int env_list_index(EnvList *l, size_t i) {
+        const char *a = l->entries[i].assignment;
+        _cleanup_free_ char *name = strndup(a, strcspn(a, "="));
+        if (!name)
+                return -ENOMEM;
+        return strmap_put(&l->index, name, (void *) (uintptr_t) (i + 1)) < 0 ? -ENOMEM : 0;
 }
 
 /* Like env_list_set(), but takes ownership of assignment and source (freed on failure). */
@@ -1092,6 +1111,11 @@ static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
         }
 
         i = env_list_find(l, assignment, (size_t) (eq - assignment));
+        if (i == -ENOMEM) {
+                free(assignment);
+                free(source);
+                return -ENOMEM;
+        }
         if (i >= 0) {
                 env_entry_free(&l->entries[i]);
                 l->entries[i] = (EnvEntry) { .assignment = assignment, .source = source };
@@ -1106,7 +1130,7 @@ static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
         }
         l->entries = n;
         l->entries[l->n++] = (EnvEntry) { .assignment = assignment, .source = source };
-        return 0;
+        return env_list_index(l, l->n - 1);
 }
 
 int env_list_set(EnvList *l, const char *assignment, const char *source) {
@@ -1151,11 +1175,11 @@ static bool env_match(const char *entry, const char *pattern) {
         return entry_has_name(entry, pattern, strlen(pattern));
 }
 
-void env_list_unset(EnvList *l, const char *name_or_assignment) {
+int env_list_unset(EnvList *l, const char *name_or_assignment) {
         size_t t = 0;
 
         if (!l || !name_or_assignment)
-                return;
+                return -EINVAL;
         for (size_t i = 0; i < l->n; i++) {
                 if (env_match(l->entries[i].assignment, name_or_assignment)) {
                         env_entry_free(&l->entries[i]);
@@ -1163,7 +1187,15 @@ void env_list_unset(EnvList *l, const char *name_or_assignment) {
                 }
                 l->entries[t++] = l->entries[i];
         }
+        if (t == l->n)
+                return 0;
         l->n = t;
+        /* positions moved: index again (UnsetEnvironment= is rare and short) */
+        strmap_done(&l->index);
+        for (size_t i = 0; i < l->n; i++)
+                if (env_list_index(l, i) < 0)
+                        return -ENOMEM;
+        return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 /* systemd's environment rules, pure: Environment= word splitting with quotes and C escapes,
  * unit specifiers, EnvironmentFile= format, UnsetEnvironment=. See systemd.exec(5), systemd.unit(5). */
 
+#include "basic/strmap.h"
 #include "basic/util.h"
 
 /* Flags for extract_word(), the equivalent of systemd's extract_first_word() with
@@ -47,6 +48,7 @@ typedef struct EnvEntry {
 typedef struct EnvList {
         EnvEntry *entries;
         size_t n;
+        StrMap index;         /* name -> position + 1: no quadratic step with many variables */
 } EnvList;
 
 void env_list_done(EnvList *l);
@@ -57,8 +59,8 @@ int env_list_set(EnvList *l, const char *assignment, const char *source);
 /* The entry for name, or NULL. */
 const EnvEntry *env_list_get(const EnvList *l, const char *name);
 /* Removes by name ("FOO") or by exact assignment ("FOO=bar" removes only that value),
- * as UnsetEnvironment= does. */
-void env_list_unset(EnvList *l, const char *name_or_assignment);
+ * as UnsetEnvironment= does. 0 or -ENOMEM. */
+int env_list_unset(EnvList *l, const char *name_or_assignment);
 /* Value part of an assignment ("A=b" -> "b"). */
 const char *env_entry_value(const EnvEntry *e);
 

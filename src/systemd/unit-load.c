@@ -753,6 +753,7 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
                 { "PrivateTmp", &u->private_tmp },
                 { "RootDirectory", &u->root_directory },
                 { "RootImage", &u->root_image },
+                { "WorkingDirectory", &u->working_directory },
         };
         for (size_t i = 0; i < ELEMENTSOF(scalars); i++)
                 if (streq(key, scalars[i].key)) {
@@ -829,7 +830,8 @@ Unit *unit_free(Unit *u) {
                 exec_command_done(&u->exec_start[i]);
         free(u->exec_start);
         Setting *settings[] = { &u->type, &u->user, &u->group, &u->dynamic_user, &u->protect_home,
-                                &u->private_tmp, &u->root_directory, &u->root_image, &u->protect_system };
+                                &u->private_tmp, &u->root_directory, &u->root_image, &u->protect_system,
+                                &u->working_directory };
         for (size_t i = 0; i < ELEMENTSOF(settings); i++)
                 setting_done(settings[i]);
         strv_free(u->supplementary_groups);

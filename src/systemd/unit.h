@@ -59,6 +59,7 @@ typedef struct Unit {
         bool success_action;   /* SuccessAction= other than none ([Unit]) */
         Setting type, user, group, dynamic_user, protect_home, private_tmp, root_directory,
                 root_image, protect_system;
+        Setting working_directory;  /* as written, "-" and "~" included (specifiers expanded) */
         char **supplementary_groups;
         char **inaccessible_paths;
         char **temporary_filesystem;

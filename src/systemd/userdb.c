@@ -112,6 +112,7 @@ int service_cred_resolve(const char *root, const char *user, const char *group, 
         ServiceCred c = { .dynamic = dynamic };
         char line[4096];
         char *fields[7];
+        size_t nf;
         unsigned long id;
         int r;
 
@@ -120,22 +121,28 @@ int service_cred_resolve(const char *root, const char *user, const char *group, 
                 return -ENOMEM;
 
         if (dynamic) {
-                /* An id from the 61184–65519 range, in no group of the database. */
+                /* An id from the 61184–65519 range, in no group of the database; home is "/". */
                 c.uid = 61184;
                 c.gid = 61184;
                 c.known = true;
+                c.home = strdup("/");
         } else if (isempty(user)) {
                 c.known = true;
+                c.home = strdup("/root");
         } else if (parse_id(user, &id)) {
                 c.uid = (uid_t) id;
                 c.gid = (gid_t) id;
                 c.known = true;
-        } else if (db_lookup(root, "/etc/passwd", user, false, line, sizeof(line), fields, 7) >= 4 &&
+        } else if ((nf = db_lookup(root, "/etc/passwd", user, false, line, sizeof(line), fields, 7)) >= 4 &&
                    parse_id(fields[2], &id)) {
                 c.uid = (uid_t) id;
                 unsigned long g;
                 c.gid = parse_id(fields[3], &g) ? (gid_t) g : (gid_t) id;
                 c.known = true;
+                if (nf >= 6 && fields[5][0] == '/' && !(c.home = strdup(fields[5]))) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
                 if ((r = add_member_groups(root, &c)) < 0)
                         goto fail;
         }
@@ -161,6 +168,7 @@ fail:
 
 void service_cred_done(ServiceCred *c) {
         free(c->user);
+        free(c->home);
         free(c->groups);
         *c = (ServiceCred) {};
 }

@@ -14,6 +14,7 @@ typedef struct ServiceCred {
         gid_t gid;
         gid_t *groups;       /* supplementary groups */
         size_t n_groups;
+        char *home;          /* the home directory (WorkingDirectory=~), NULL when unknown */
         bool dynamic;        /* DynamicUser=yes: an unprivileged id allocated at start */
         bool known;          /* the user was found (or is numeric / dynamic) */
 } ServiceCred;

@@ -181,6 +181,7 @@ void probe_facts_done(ProbeFacts *f) {
         free(f->chain);
         free(f->leaf_names);
         verify_outcome_done(&f->public_);
+        cert_info_free(&f->public_anchor);
         verify_outcome_done(&f->with_ca);
         verify_outcome_done(&f->with_top);
         *f = (ProbeFacts) {};
@@ -499,7 +500,9 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx) {
 }
 
 /* Verifies chain (leaf first) against store the way an OpenSSL 3 TLS client does for Node. */
-static int verify_chain(STACK_OF(X509) *chain, X509_STORE *store, VerifyOutcome *ret) {
+static int cert_info(X509 *x, CertInfo *ret);
+
+static int verify_chain_anchor(STACK_OF(X509) *chain, X509_STORE *store, VerifyOutcome *ret, CertInfo *ret_anchor) {
         _cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = X509_STORE_CTX_new();
         VerifyOutcome o = { .done = true };
 
@@ -520,8 +523,18 @@ static int verify_chain(STACK_OF(X509) *chain, X509_STORE *store, VerifyOutcome 
         }
         if (last != X509_V_OK && verify_outcome_last(&o) != last && o.n_errors < PROBE_MAX_ERRORS)
                 o.errors[o.n_errors++] = (VerifyError) { .code = last, .depth = X509_STORE_CTX_get_error_depth(ctx) };
+        /* the anchor of a chain that verified: which root of the store it was */
+        STACK_OF(X509) *built = ret_anchor && r > 0 && last == X509_V_OK ? X509_STORE_CTX_get0_chain(ctx) : NULL;
+        if (built && sk_X509_num(built) > 0 && cert_info(sk_X509_value(built, sk_X509_num(built) - 1), ret_anchor) < 0) {
+                verify_outcome_done(&o);
+                return -ENOMEM;
+        }
         *ret = o;
         return 0;
+}
+
+static int verify_chain(STACK_OF(X509) *chain, X509_STORE *store, VerifyOutcome *ret) {
+        return verify_chain_anchor(chain, store, ret, NULL);
 }
 
 static X509_STORE *public_store(const char *roots) {
@@ -780,7 +793,7 @@ int probe_run(const ProbeUrl *url, const ProbeCaData *cas, size_t n_cas, const c
                                : X509_check_host(leaf, url->host, strlen(url->host), 0, NULL) == 1;
 
         _cleanup_(X509_STORE_freep) X509_STORE *pub = public_store(public_roots);
-        if (!pub || (r = verify_chain(chain, pub, &f.public_)) < 0)
+        if (!pub || (r = verify_chain_anchor(chain, pub, &f.public_, &f.public_anchor)) < 0)
                 return -ENOMEM;
 
         if (n_cas > 0) {

@@ -63,6 +63,7 @@ typedef struct ProbeFacts {
         char *leaf_names;          /* "DNS:a, IP:1.2.3.4" (subjectAltName) or NULL */
         bool name_ok;              /* the leaf matches host (X509_check_host / _ip_asc) */
         VerifyOutcome public_;     /* public roots only: Node without NODE_EXTRA_CA_CERTS */
+        CertInfo public_anchor;    /* the root public_ verified with, when it did (subject NULL: none) */
         bool have_ca;              /* --ca files were given */
         VerifyOutcome with_ca;     /* public roots + the --ca files, loaded as Node loads them */
         size_t ca_loaded;          /* certificates Node would load from the --ca files */

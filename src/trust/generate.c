@@ -5,6 +5,7 @@
 #include "basic/fs.h"
 #include "trust/generate.h"
 #include "trust/plan.h"
+#include "trust/rtfacts.h"
 #include "basic/writer.h"
 
 void gen_plan_done(GenPlan *p) {
@@ -164,6 +165,56 @@ static char *bundle_problem(const LookupPaths *lp, const Unit *u, const ServiceC
         return host ? path_unreadable_by(&out, cred, host) : NULL;
 }
 
+/* What the runtime does with NAME=value (trust/rtfacts), as set says it: errors skip the
+ * section (1), warnings are passed on. */
+static int runtime_check(const LookupPaths *lp, const Unit *u, const TrustEntry *e, const RuntimeInfo *rt,
+                         const ServiceCred *cred, const char *name, const char *value, Diags *errors, Diags *warnings) {
+        _cleanup_free_ char *why = rt->binary ? runtime_privilege_problem(rt, cred, lookup_display_path(lp, rt->binary)) : NULL;
+        if (why) {
+                diags_add(errors, e->source, "%s: %s; section skipped", u->id, why);
+                return 1;
+        }
+        _cleanup_free_ char *assignment = xasprintf("%s=%s", name, value);
+        EnvList one = {};
+        RtNotes notes = {};
+        int r = assignment ? env_list_set(&one, assignment, e->source) : -ENOMEM;
+        if (r >= 0)
+                r = rt_env_notes(rt, &one, name, 0, u->id, &notes);
+        bool refused = false;
+        for (size_t i = 0; r >= 0 && i < notes.n; i++) {
+                refused = refused || notes.items[i].severity == SEV_ERROR;
+                if (notes.items[i].severity >= SEV_WARNING)
+                        diags_add(notes.items[i].severity == SEV_ERROR ? errors : warnings, e->source, "%s: %s%s", u->id,
+                                  notes.items[i].message, notes.items[i].severity == SEV_ERROR ? "; section skipped" : "");
+        }
+        rt_notes_done(&notes);
+        env_list_done(&one);
+        return r < 0 ? r : refused;
+}
+
+/* SystemStore=yes: the runtime's own variable, or a refusal naming the fix. */
+static int plan_system(const LookupPaths *lp, const Unit *u, const TrustEntry *e, const RuntimeInfo *rt,
+                       const ServiceCred *cred, const EnvList *env, const char *dropin_display, char **ret_rendered,
+                       char **ret_expect, Diags *errors, Diags *warnings) {
+        const char *name = NULL, *value = NULL;
+        _cleanup_free_ char *why = NULL;
+        int r = rt_system_store_setting(rt, u->id, &name, &value, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                diags_add(errors, e->system_store_source, "%s: SystemStore=yes: %s; section skipped", u->id, why);
+                return 0;
+        }
+        if ((r = runtime_check(lp, u, e, rt, cred, name, value, errors, warnings)) != 0)
+                return r < 0 ? r : 0;
+        Inspection now = { .env = *env };
+        bool repair = plan_needs_reject_repair(&now, dropin_display);
+        if (!(*ret_rendered = render_dropin_system(name, value, repair)) ||
+            !(*ret_expect = xasprintf("%s=%s", name, value)))
+                return -ENOMEM;
+        return 0;
+}
+
 static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEntry *e, const GenTarget *t,
                       CaCache *cache, GenPlan *plan, Diags *errors, Diags *warnings) {
         _cleanup_unit_ Unit *u = NULL;
@@ -173,13 +224,12 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
         Findings ignored = {};
         _cleanup_strv_free_ char **cas = NULL;
         _cleanup_free_ char *ca_value = NULL, *bundle = NULL, *bundle_content = NULL, *note = NULL,
-                *rendered = NULL, *content = NULL, *dropin = NULL, *dropin_display = NULL, *expect = NULL,
-                *node_problem = NULL;
+                *rendered = NULL, *content = NULL, *dropin = NULL, *dropin_display = NULL, *expect = NULL;
         int r;
 
         if (e->invalid)
                 return 0;           /* diagnosed by the parser */
-        if (e->n_cas == 0 && e->insecure <= 0)
+        if (e->n_cas == 0 && e->insecure <= 0 && e->system_store <= 0)
                 return 0;           /* an empty section (or Insecure=no alone): nothing for this unit */
 
         r = unit_load_booted(ix, e->unit, &u);
@@ -213,7 +263,7 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                 goto out;
         }
         if ((r = unit_cred(lp, u, &cred)) < 0 || (r = effective_environment(lp, u, &env, &ignored)) < 0 ||
-            (r = runtime_detect(lp, u, &rt)) < 0)
+            (r = runtime_detect(lp, u, &cred, &rt)) < 0)
                 goto out;
 
         if (e->insecure > 0) {
@@ -224,16 +274,15 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                 }
                 diags_add(warnings, e->insecure_source, "%s: Insecure=yes turns off TLS certificate verification for "
                           "this service; trust the server's CA with CA= instead", u->id);
+        } else if (e->system_store > 0) {
+                if ((r = plan_system(lp, u, e, &rt, &cred, &env, dropin_display, &rendered, &expect, errors, warnings)) < 0 ||
+                    !rendered)
+                        goto out;
         } else {
                 if ((r = usable_cas(lp, u, &cred, e, cache, &cas, errors, warnings)) < 0)
                         goto out;
                 if (!cas) {
                         diags_add(errors, e->source, "%s: none of its CAs can be used; no drop-in written", u->id);
-                        goto out;
-                }
-                if (rt.runtime == RUNTIME_NODE && rt.binary &&
-                    (node_problem = node_binary_ignores_env(rt.binary, lookup_display_path(lp, rt.binary)))) {
-                        diags_add(errors, e->source, "%s: %s; section skipped", u->id, node_problem);
                         goto out;
                 }
                 if (strv_length(cas) == 1)
@@ -271,6 +320,10 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                         r = -ENOMEM;
                         goto out;
                 }
+                if ((r = runtime_check(lp, u, e, &rt, &cred, "NODE_EXTRA_CA_CERTS", ca_value, errors, warnings)) != 0) {
+                        r = MIN(r, 0);
+                        goto out;
+                }
                 Inspection now = { .env = env };
                 bool repair = plan_needs_reject_repair(&now, dropin_display);
                 if (repair) {
@@ -283,9 +336,9 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                         goto out;
                 }
         }
-        if (rt.runtime == RUNTIME_UNKNOWN)
-                diags_add(warnings, e->source, "%s: ExecStart= does not look like Node.js, Bun or Deno; the drop-in "
-                          "is written, but only those runtimes read it", u->id);
+        if (rt.runtime == RUNTIME_OTHER)  /* unknown is no warning: unit-tls cannot tell */
+                diags_add(warnings, e->source, "%s: ExecStart= does not look like Node.js, Bun or Deno: it runs %s; "
+                          "the drop-in is written, but only those runtimes read it", u->id, rt.other);
         if (!(content = generated_text(rendered, e->source))) {
                 r = -ENOMEM;
                 goto out;

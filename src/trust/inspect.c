@@ -7,12 +7,15 @@
 #include "basic/fs.h"
 #include "trust/inspect.h"
 #include "trust/managed.h"
+#include "trust/rtfacts.h"
 
 #define ENV_FILE_MAX (4 * 1024 * 1024)
 
+_Static_assert(SEV_INFO == 0 && SEV_WARNING == 1 && SEV_ERROR == 2, "RtNote severities are inspect's");
+
 const char *const tls_variables[] = {
         "NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_OPTIONS", "NODE_USE_SYSTEM_CA",
-        "SSL_CERT_FILE", "SSL_CERT_DIR", NULL,
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "DENO_CERT", "DENO_TLS_CA_STORE", NULL,
 };
 
 const char *severity_to_string(Severity s) {
@@ -90,6 +93,7 @@ int unit_cred(const LookupPaths *lp, const Unit *u, ServiceCred *ret) {
                 ServiceCred c = { .uid = getuid(), .gid = getgid(), .known = true };
                 struct passwd *pw = getpwuid(c.uid);
                 c.user = pw ? strdup(pw->pw_name) : xasprintf("%u", (unsigned) c.uid);
+                c.home = pw && pw->pw_dir[0] == '/' ? strdup(pw->pw_dir) : NULL;
                 int n = getgroups(0, NULL);
                 if (n > 0 && (c.groups = calloc((size_t) n, sizeof(gid_t))))
                         c.n_groups = (size_t) MAX(getgroups(n, c.groups), 0);
@@ -228,8 +232,8 @@ int effective_environment(const LookupPaths *lp, const Unit *u, EnvList *ret, Fi
                 r = env_list_set(&env, u->environment.entries[i].assignment, u->environment.entries[i].source);
         for (size_t i = 0; i < u->n_env_files && r >= 0; i++)
                 r = load_env_file(lp, &u->env_files[i], &env, findings);
-        for (char **x = u->unset_environment; x && *x; x++)
-                env_list_unset(&env, *x);
+        for (char **x = u->unset_environment; x && *x && r >= 0; x++)
+                r = env_list_unset(&env, *x);
         if (r < 0) {
                 env_list_done(&env);
                 return r;
@@ -421,6 +425,40 @@ checked:
         return 0;
 }
 
+/* What the runtime, at its version, does with the settings (trust/rtfacts). */
+static int runtime_version_findings(const LookupPaths *lp, const Unit *u, Inspection *in) {
+        const EnvEntry *extra = env_list_get(&in->env, "NODE_EXTRA_CA_CERTS");
+        const EnvEntry *system = env_list_get(&in->env, "NODE_USE_SYSTEM_CA");
+        if ((extra && !isempty(env_entry_value(extra))) || system) {
+                _cleanup_free_ char *why = in->runtime.binary ? runtime_privilege_problem(
+                        &in->runtime, &in->cred, lookup_display_path(lp, in->runtime.binary)) : NULL;
+                if (why)
+                        findings_add(&in->findings, SEV_ERROR, "node-ignores-env", "%s", why);
+        }
+        RtNotes notes = {};
+        int r = rt_env_notes(&in->runtime, &in->env, NULL, in->have_ca ? in->ca.n_certs : 0, u->id, &notes);
+        for (size_t i = 0; r >= 0 && i < notes.n; i++)
+                findings_add(&in->findings, (Severity) notes.items[i].severity, notes.items[i].code, "%s",
+                             notes.items[i].message);
+        rt_notes_done(&notes);
+        return r;
+}
+
+/* NODE_EXTRA_CA_CERTS is set (at source): is it read? Another runtime is a warning; a service
+ * unit-tls cannot see through is only that, said at info level. */
+static void runtime_kind_findings(const RuntimeInfo *rt, const char *source, Findings *findings) {
+        const char *how = rt->how ? rt->how : "no ExecStart=";
+        if (rt->runtime == RUNTIME_OTHER)
+                findings_add(findings, SEV_WARNING, "not-node",
+                             "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, Bun or "
+                             "Deno, which are the programs that read it: it runs %s (%s)",
+                             source, rt->other, how);
+        else if (rt->runtime == RUNTIME_UNKNOWN)
+                findings_add(findings, SEV_INFO, "runtime-unknown",
+                             "unit-tls cannot tell whether the service runs Node.js, Bun or Deno (%s); "
+                             "NODE_EXTRA_CA_CERTS (%s) works only if it does", how, source);
+}
+
 int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
         return inspect_unit_full(lp, u, false, ret);
 }
@@ -460,7 +498,7 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                         return 0;
                 }
         }
-        if ((r = runtime_detect(lp, u, &in.runtime)) < 0 || (r = unit_cred(lp, u, &in.cred)) < 0)
+        if ((r = unit_cred(lp, u, &in.cred)) < 0 || (r = runtime_detect(lp, u, &in.cred, &in.runtime)) < 0)
                 goto fail;
 
         origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
@@ -479,18 +517,10 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                 if ((r = check_ca_path(lp, u, &in.cred, extra_value, &in.ca, &in.findings)) < 0)
                         goto fail;
                 in.have_ca = true;
-                if (in.runtime.runtime == RUNTIME_UNKNOWN)
-                        findings_add(&in.findings, SEV_WARNING, "not-node",
-                                     "NODE_EXTRA_CA_CERTS is set (%s) but ExecStart= does not look like Node.js, "
-                                     "Bun or Deno, which are the programs that read it",
-                                     extra->source);
-                if (in.runtime.runtime == RUNTIME_NODE && in.runtime.binary) {
-                        _cleanup_free_ char *why = node_binary_ignores_env(
-                                in.runtime.binary, lookup_display_path(lp, in.runtime.binary));
-                        if (why)
-                                findings_add(&in.findings, SEV_ERROR, "node-ignores-env", "%s", why);
-                }
+                runtime_kind_findings(&in.runtime, extra->source, &in.findings);
         }
+        if ((r = runtime_version_findings(lp, u, &in)) < 0)
+                goto fail;
 
         if (in.managed_dropin) {
                 const char *ours = lookup_display_path(lp, in.managed_dropin);
@@ -528,6 +558,8 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                 in.verdict = "broken";
         else if (has_code(&in.findings, "not-node"))
                 in.verdict = "not-node";
+        else if (has_code(&in.findings, "runtime-unknown"))
+                in.verdict = "unknown";
         else if (extra && !in.managed_dropin)
                 in.verdict = "unmanaged";
         else

@@ -40,7 +40,7 @@ typedef struct Inspection {
         RuntimeInfo runtime;
         ServiceCred cred;
         Findings findings;
-        const char *verdict;      /* ok, insecure, broken, stale, shadowed, not-node, unmanaged */
+        const char *verdict;      /* ok, insecure, broken, stale, shadowed, not-node, unknown, unmanaged */
         char *managed_dropin;     /* host path of a unit-tls drop-in in effect, if any */
         CaReport ca;
         bool have_ca;

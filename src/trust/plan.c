@@ -43,6 +43,19 @@ char *render_dropin(PlanMode mode, const char *ca_value, bool unset_reject, cons
         return buf_steal(&b);
 }
 
+char *render_dropin_system(const char *name, const char *value, bool unset_reject) {
+        _cleanup_free_ char *q = environment_quote(name, value);
+        if (!q)
+                return NULL;
+        Buf b = {};
+        buf_puts(&b, DROPIN_HEADER);
+        buf_puts(&b, "# Trust the OS certificate store, in addition to the runtime's own roots.\n");
+        buf_printf(&b, "[Service]\nEnvironment=%s\n", q);
+        if (unset_reject)
+                buf_puts(&b, "UnsetEnvironment=NODE_TLS_REJECT_UNAUTHORIZED\n");
+        return buf_steal(&b);
+}
+
 static bool source_is(const char *source, const char *file) {
         const char *rest = source ? startswith(source, file) : NULL;
         return rest && rest[0] == ':';
@@ -129,6 +142,13 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
                 p.backup = true;
         }
 
+        if (f->mode == PLAN_SET_SYSTEM && f->system_refusal)
+                findings_add(out, SEV_ERROR, "system-store-unsupported", "%s", f->system_refusal);
+        if (f->mode == PLAN_SET_SYSTEM && f->node_problem)
+                findings_add(out, SEV_ERROR, "node-ignores-env", "%s", f->node_problem);
+        for (size_t i = 0; f->mode != PLAN_SET_INSECURE && f->runtime_findings && i < f->runtime_findings->n; i++)
+                findings_add(out, f->runtime_findings->items[i].severity, f->runtime_findings->items[i].code, "%s",
+                             f->runtime_findings->items[i].message);
         if (f->mode == PLAN_SET_CA) {
                 for (size_t i = 0; f->ca_findings && i < f->ca_findings->n; i++) {
                         const Finding *x = &f->ca_findings->items[i];
@@ -149,17 +169,19 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
                              "%s would not be read by systemd: another file of the same name in a directory that "
                              "takes precedence hides it, or its directory is not in the unit search path; use --drop-in=NAME",
                              f->dropin_display);
-        else if (f->mode == PLAN_SET_CA) {
-                const EnvEntry *e = env_list_get(f->planned_env, "NODE_EXTRA_CA_CERTS");
+        else if (f->mode == PLAN_SET_CA || (f->mode == PLAN_SET_SYSTEM && f->env_name)) {
+                const char *name = f->mode == PLAN_SET_CA ? "NODE_EXTRA_CA_CERTS" : f->env_name;
+                const char *value = f->mode == PLAN_SET_CA ? f->ca_value : f->env_value;
+                const EnvEntry *e = env_list_get(f->planned_env, name);
                 if (!e)
                         findings_add(out, SEV_ERROR, "shadowed",
-                                     "NODE_EXTRA_CA_CERTS from %s would be removed again by a later Environment= reset or "
-                                     "UnsetEnvironment=; remove that setting first", f->dropin_display);
-                else if (!source_is(e->source, f->dropin_display) || !streq(env_entry_value(e), f->ca_value))
+                                     "%s from %s would be removed again by a later Environment= reset or "
+                                     "UnsetEnvironment=; remove that setting first", name, f->dropin_display);
+                else if (!source_is(e->source, f->dropin_display) || !streq(env_entry_value(e), value))
                         findings_add(out, SEV_ERROR, "shadowed",
-                                     "NODE_EXTRA_CA_CERTS from %s would be overridden by %s (%s); EnvironmentFile= and later "
+                                     "%s from %s would be overridden by %s (%s); EnvironmentFile= and later "
                                      "drop-ins win, so remove it there first",
-                                     f->dropin_display, e->assignment, e->source);
+                                     name, f->dropin_display, e->assignment, e->source);
                 const EnvEntry *rej = env_list_get(f->planned_env, "NODE_TLS_REJECT_UNAUTHORIZED");
                 if (rej && streq(env_entry_value(rej), "0"))
                         findings_add(out, SEV_ERROR, "insecure-remains",
@@ -182,10 +204,16 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
                 if (prev && !source_is(prev->source, f->dropin_display) && !streq(env_entry_value(prev), f->ca_value))
                         findings_add(out, SEV_INFO, "replaces", "replaces %s (%s)", prev->assignment, prev->source);
         }
-        if (f->now && f->now->runtime.runtime == RUNTIME_UNKNOWN)
+        /* --system-store has said why it cannot, for a runtime it cannot name */
+        const RuntimeInfo *rt = f->now && f->mode != PLAN_SET_SYSTEM ? &f->now->runtime : NULL;
+        if (rt && rt->runtime == RUNTIME_OTHER)
                 findings_add(out, SEV_WARNING, "not-node",
-                             "ExecStart= does not look like Node.js, Bun or Deno; the variable is written, but only "
-                             "those runtimes read it");
+                             "ExecStart= does not look like Node.js, Bun or Deno: it runs %s (%s); the variable is "
+                             "written, but only those runtimes read it", rt->other, rt->how ? rt->how : "");
+        else if (rt && rt->runtime == RUNTIME_UNKNOWN)
+                findings_add(out, SEV_INFO, "runtime-unknown",
+                             "unit-tls cannot tell whether ExecStart= runs Node.js, Bun or Deno (%s); the variable "
+                             "is written, and works only if it does", rt->how ? rt->how : "no ExecStart=");
 
         if (findings_have(out, SEV_ERROR))
                 goto refuse;

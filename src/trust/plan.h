@@ -9,6 +9,7 @@
 typedef enum PlanMode {
         PLAN_SET_CA,
         PLAN_SET_INSECURE,
+        PLAN_SET_SYSTEM,                  /* trust the OS store: the runtime's own variable */
         PLAN_UNSET,
 } PlanMode;
 
@@ -23,6 +24,9 @@ typedef struct PlanFacts {
         const char *ca_value;             /* NODE_EXTRA_CA_CERTS to write (a CA file or the bundle) */
         const Findings *ca_findings;      /* from checking every CA file for this service */
         const char *node_problem;         /* setuid/caps on the node binary, or NULL */
+        const char *env_name, *env_value; /* PLAN_SET_SYSTEM: the variable to write */
+        const char *system_refusal;       /* PLAN_SET_SYSTEM: why this runtime cannot, or NULL */
+        const Findings *runtime_findings; /* what the runtime does with the planned variable */
         bool dir_unsafe;                  /* the drop-in directory is not safe to write into */
         const char *dir_unsafe_why;
         const EnvList *planned_env;       /* effective environment with the new drop-in in place */
@@ -46,6 +50,9 @@ char *environment_quote(const char *name, const char *value);
 /* The drop-in text for a mode. unset_reject adds UnsetEnvironment=NODE_TLS_REJECT_UNAUTHORIZED.
  * source_note (may be NULL) is a comment naming where the CAs came from. */
 char *render_dropin(PlanMode mode, const char *ca_value, bool unset_reject, const char *source_note);
+
+/* The drop-in for PLAN_SET_SYSTEM: NAME=value, the runtime's way to add the OS store. */
+char *render_dropin_system(const char *name, const char *value, bool unset_reject);
 
 /* Does the planned environment disable verification because of a setting elsewhere, i.e. should
  * the new drop-in carry the UnsetEnvironment= repair? */

@@ -57,6 +57,7 @@ static void entry_done(TrustEntry *e) {
         free(e->unit);
         free(e->source);
         free(e->insecure_source);
+        free(e->system_store_source);
         *e = (TrustEntry) {};
 }
 
@@ -157,7 +158,7 @@ static void begin_section(Parser *p, const char *raw) {
                 }
                 p->out->entries = items;
                 e = &items[p->out->n++];
-                *e = (TrustEntry) { .unit = TAKE_PTR(unit), .insecure = -1,
+                *e = (TrustEntry) { .unit = TAKE_PTR(unit), .insecure = -1, .system_store = -1,
                                     .source = xasprintf("%s:%u", p->path, p->line) };
                 if (!e->source) {
                         p->error = -ENOMEM;
@@ -293,10 +294,11 @@ static void add_ca(Parser *p, const char *value) {
         e->cas[e->n_cas++] = (TrustCa) { .path = TAKE_PTR(path), .source = TAKE_PTR(source) };
 }
 
-static void set_insecure(Parser *p, const char *value) {
+/* Insecure=, SystemStore=: a boolean and the line that set it. */
+static void set_bool(Parser *p, const char *key, const char *value, int *dst, char **dst_source) {
         int b = parse_boolean(value);
         if (b < 0) {
-                diag(p, p->line, "Insecure=%s: expected yes or no%s; line ignored", value,
+                diag(p, p->line, "%s=%s: expected yes or no%s; line ignored", key, value,
                      has_hash_comment(value) ? " ('#' starts a comment only at the beginning of a line; write ' ;')" : "");
                 return;
         }
@@ -305,9 +307,9 @@ static void set_insecure(Parser *p, const char *value) {
                 p->error = -ENOMEM;
                 return;
         }
-        free(p->cur->insecure_source);
-        p->cur->insecure_source = source;
-        p->cur->insecure = b;
+        free(*dst_source);
+        *dst_source = source;
+        *dst = b;
 }
 
 /* inih's handler; the section name inih passes is ignored in favour of the full one. */
@@ -326,11 +328,13 @@ static int handler(void *user, const char *section, const char *name, const char
         if (streq(name, "CA"))
                 add_ca(p, value);
         else if (streq(name, "Insecure"))
-                set_insecure(p, value);
-        else if (strcasecmp(name, "CA") == 0 || strcasecmp(name, "Insecure") == 0)
-                diag(p, p->line, "unknown key '%s' (keys are case-sensitive: CA=, Insecure=); line ignored", name);
+                set_bool(p, name, value, &p->cur->insecure, &p->cur->insecure_source);
+        else if (streq(name, "SystemStore"))
+                set_bool(p, name, value, &p->cur->system_store, &p->cur->system_store_source);
+        else if (strcasecmp(name, "CA") == 0 || strcasecmp(name, "Insecure") == 0 || strcasecmp(name, "SystemStore") == 0)
+                diag(p, p->line, "unknown key '%s' (keys are case-sensitive: CA=, SystemStore=, Insecure=); line ignored", name);
         else
-                diag(p, p->line, "unknown key '%s' (known: CA=, Insecure=); line ignored", name);
+                diag(p, p->line, "unknown key '%s' (known: CA=, SystemStore=, Insecure=); line ignored", name);
         return 1;
 }
 
@@ -354,6 +358,11 @@ int trustconf_parse_file(FILE *f, const char *display_path, TrustConf *ret, Diag
                         diags_add(diags, e->source, "[%s]: CA= (%s) and Insecure=yes (%s) cannot be combined; "
                                   "trust the CA, or (last resort) turn verification off; section skipped",
                                   e->unit, e->cas[0].source, e->insecure_source);
+                        e->invalid = true;
+                } else if (e->system_store > 0 && (e->n_cas > 0 || e->insecure > 0)) {
+                        diags_add(diags, e->source, "[%s]: SystemStore=yes (%s) cannot be combined with %s; choose one "
+                                  "way to trust; section skipped", e->unit, e->system_store_source,
+                                  e->n_cas > 0 ? "CA=" : "Insecure=yes");
                         e->invalid = true;
                 }
         }

@@ -25,6 +25,8 @@ typedef struct TrustEntry {
         size_t n_cas;
         int insecure;            /* Insecure=: -1 not given, 0 no, 1 yes */
         char *insecure_source;
+        int system_store;        /* SystemStore=: -1 not given, 0 no, 1 yes */
+        char *system_store_source;
         bool invalid;            /* unusable as a whole (diagnosed): the unit gets no drop-in */
 } TrustEntry;
 

@@ -453,7 +453,7 @@ checks = [
     ("environment", isinstance(u.get("environment"), dict)),
     ("runtime", u.get("runtime") == "node"),
     ("findings", isinstance(u.get("findings"), list)),
-    ("verdict", u.get("verdict") in ("ok", "insecure", "broken", "stale", "shadowed", "not-node", "unmanaged")),
+    ("verdict", u.get("verdict") in ("ok", "insecure", "broken", "stale", "shadowed", "not-node", "unknown", "unmanaged")),
     ("changed", u.get("changed") is True),
     ("actions", u.get("actions") == ["write"]),
     ("diff", u.get("diff") == want_diff),
@@ -687,6 +687,115 @@ t_not_node_warns() {
         check_stderr_contains "warning"
         check_stderr_contains "does not look like Node.js"
         check_file_equals "$R$D/tls.conf" "$(dropin_for "$PVE_CA")"$'\n'
+}
+
+# ------------------------------------------- runtime detection through shells --
+
+# unit_json_field KEY: units[0][KEY] of the last --json run.
+unit_json_field() {
+        "${CLEAN_ENV[@]}" "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["units"][0][sys.argv[2]])' "$OUT" "$1" 2>&1 || true
+}
+
+# A wrapper script (the kind the Proxmox community scripts install) that starts node.
+t_wrapper_runs_node() {
+        make_root
+        put /opt/homepage/run.sh '#!/bin/sh' '# start the dashboard' 'cd /opt/homepage && exec node server.js "$@"'
+        chmod 755 "$R/opt/homepage/run.sh"
+        write_unit homepage.service 'User=homepage' 'ExecStart=/opt/homepage/run.sh'
+        ut --root="$R" status homepage
+        check_exit 0
+        check_stdout_contains "runtime:    node (ExecStart= runs /opt/homepage/run.sh, which runs node at line 3 (/usr/lib/systemd/system/homepage.service:6))"
+        ut --root="$R" set homepage --ca "$PVE_CA"
+        check_exit 0
+        [[ ! -s $ERR ]] || fail "set said something on stderr: $(head -c 300 "$ERR" | tr '\n' '|')"
+        check_file_equals "$R$D/tls.conf" "$(dropin_for "$PVE_CA")"$'\n'
+        ut --root="$R" status homepage --json
+        check_exit 0
+        [[ $(unit_json_field verdict) == ok && $(unit_json_field runtime) == node ]] ||
+                fail "status: verdict $(unit_json_field verdict), runtime $(unit_json_field runtime), expected ok, node"
+
+        # `sh -c` to a file without #! (the shell runs it itself), relative to WorkingDirectory=~,
+        # which is then pnpm: two shell levels, inside the root
+        mkdir -p "$R/opt/homepage/app"
+        printf 'export PORT=3000\npnpm start\n' > "$R/opt/homepage/app/entry.sh"
+        chmod 755 "$R/opt/homepage/app/entry.sh"
+        write_unit homepage.service 'User=homepage' 'WorkingDirectory=-~' "ExecStart=/usr/bin/env sh -c 'cd app; ./entry.sh'"
+        ut --root="$R" status homepage
+        check_exit 0
+        check_stdout_contains "runtime:    node (ExecStart= runs sh -c 'cd app; ./entry.sh', which runs ./entry.sh, which runs pnpm at line 2"
+}
+
+# A wrapper that runs python: positive evidence, so not-node, a warning.
+t_wrapper_runs_python() {
+        make_root
+        put /opt/homepage/run.sh '#!/usr/bin/env bash' 'set -e' '. venv/bin/activate' 'exec python3 -m homepage'
+        put /opt/homepage/venv/bin/activate 'deactivate () {' '    unset VIRTUAL_ENV' '    hash -r 2> /dev/null' '}' \
+                'deactivate nondestructive' 'VIRTUAL_ENV=/opt/homepage/venv' 'export VIRTUAL_ENV'
+        chmod 755 "$R/opt/homepage/run.sh"
+        write_unit homepage.service 'User=homepage' 'WorkingDirectory=/opt/homepage' 'ExecStart=/opt/homepage/run.sh'
+        ut --root="$R" set homepage --ca "$PVE_CA"
+        check_exit 0
+        check_stderr_contains "warning"
+        check_stderr_contains "does not look like Node.js"
+        check_stderr_contains "it runs Python (ExecStart= runs /opt/homepage/run.sh, which runs python3 at line 4"
+        ut --root="$R" status homepage --json
+        check_exit 1
+        [[ $(unit_json_field verdict) == not-node && $(unit_json_field runtime) == other ]] ||
+                fail "status: verdict $(unit_json_field verdict), runtime $(unit_json_field runtime), expected not-node, other"
+}
+
+# A wrapper unit-tls cannot see through: unknown, said once at info level; exit 0 everywhere.
+t_wrapper_opaque_unknown() {
+        make_root
+        put /opt/homepage/run.sh '#!/bin/sh' 'exec ./server --port 3000'
+        chmod 755 "$R/opt/homepage/run.sh"
+        install -m 0755 /usr/bin/true "$R/opt/homepage/server"
+        write_unit homepage.service 'User=homepage' 'WorkingDirectory=/opt/homepage' 'ExecStart=/opt/homepage/run.sh'
+        ut --root="$R" set homepage --ca "$PVE_CA"
+        check_exit 0
+        [[ ! -s $ERR ]] || fail "set warned: $(head -c 300 "$ERR" | tr '\n' '|')"
+        check_stdout_contains "cannot tell whether ExecStart= runs Node.js, Bun or Deno (ExecStart= runs /opt/homepage/run.sh, which runs ./server at line 2, a program unit-tls cannot identify"
+        ut --root="$R" status homepage
+        check_exit 0
+        check_stdout_contains "runtime:    unknown (ExecStart= runs /opt/homepage/run.sh, which runs ./server"
+        check_stdout_contains "info: unit-tls cannot tell whether the service runs Node.js, Bun or Deno"
+        check_stdout_contains "verdict:    unknown"
+        ut --root="$R" audit
+        check_exit 0
+        check_stdout_contains "0 with problems"
+
+        # a FIFO, a device, a script nested too deep: unknown too, at once
+        mkfifo "$R/opt/homepage/fifo.sh"
+        write_unit homepage.service 'User=homepage' 'ExecStart=/bin/sh /opt/homepage/fifo.sh'
+        RC=0
+        timeout 10 "${CLEAN_ENV[@]}" "$BIN" --root="$R" status homepage > "$OUT" 2> "$ERR" || RC=$?
+        check_exit 0
+        check_stdout_contains "verdict:    unknown"
+        ln -s /dev/zero "$R/opt/homepage/zero"
+        write_unit homepage.service 'User=homepage' 'ExecStart=/opt/homepage/zero'
+        ut --root="$R" status homepage
+        check_exit 0
+        check_stdout_contains "verdict:    unknown"
+        put /opt/homepage/a.sh '#!/bin/sh' 'exec /opt/homepage/b.sh'
+        put /opt/homepage/b.sh '#!/bin/sh' 'exec /opt/homepage/c.sh'
+        put /opt/homepage/c.sh '#!/bin/sh' 'exec node x.js'
+        chmod 755 "$R"/opt/homepage/[abc].sh
+        write_unit homepage.service 'User=homepage' 'ExecStart=/opt/homepage/a.sh'
+        ut --root="$R" status homepage
+        check_exit 0
+        check_stdout_contains "which runs /opt/homepage/c.sh at line 2, a shell script nested deeper than unit-tls follows"
+}
+
+# A Go program (its linker's .go.buildinfo section) is positive evidence; a static ELF is not.
+t_wrapper_go_binary() {
+        make_root
+        command -v objcopy > /dev/null || { echo "# objcopy missing: Go binary row skipped" >&2; return 0; }
+        printf 'buildinfo' > "$WORK/gobuildinfo"
+        objcopy --add-section .go.buildinfo="$WORK/gobuildinfo" /usr/bin/true "$R/usr/bin/gitea"
+        write_unit homepage.service 'User=homepage' 'ExecStart=/usr/bin/gitea web'
+        ut --root="$R" set homepage --ca "$PVE_CA"
+        check_exit 0
+        check_stderr_contains "it runs a Go program (ExecStart= runs /usr/bin/gitea, a Go program"
 }
 
 t_reject_unauthorized_repaired() {
@@ -1093,6 +1202,10 @@ run_case paths/root-absolute-symlinks t_root_absolute_symlinks
 run_case plan/unset-environment-elsewhere t_unset_environment_elsewhere
 run_case plan/setuid-node t_setuid_node
 run_case plan/not-node-warns t_not_node_warns
+run_case runtime/wrapper-runs-node t_wrapper_runs_node
+run_case runtime/wrapper-runs-python t_wrapper_runs_python
+run_case runtime/wrapper-opaque-unknown t_wrapper_opaque_unknown
+run_case runtime/wrapper-go-binary t_wrapper_go_binary
 run_case plan/reject-unauthorized-repaired t_reject_unauthorized_repaired
 run_case plan/insecure-dropin-replaced t_insecure_replaced
 run_case plan/two-cas-bundle t_two_cas_bundle

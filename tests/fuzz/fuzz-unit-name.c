@@ -25,23 +25,29 @@ static void check_name(const char *s, const char *inst) {
                 FUZZ_CHECK(unit_name_type(s));
         }
 
-        char *full = NULL;
-        const char *why = NULL;
-        int r = unit_name_complete(s, &full, &why);
-        if (r == 0) {
-                FUZZ_CHECK(full && unit_name_classify(full) != UNIT_NAME_INVALID);
-                FUZZ_CHECK(!strchr(full, '/') && strlen(full) < UNIT_NAME_MAX);
-                if (k != UNIT_NAME_INVALID)
-                        FUZZ_CHECK(streq(full, s));
-                fuzz_sink += fuzz_touch(full);
-        } else {
-                FUZZ_CHECK(r == -EINVAL && why && *why);
-                fuzz_sink += fuzz_touch(why);
+        /* systemctl's mangling, both versions: a valid result that mangles to itself again, or a
+         * refusal with a reason */
+        for (unsigned v = 252; v <= 257; v += 5) {
+                char *full = NULL, *again = NULL;
+                const char *why = NULL;
+                int r = unit_name_complete(s, v, &full, &why);
+                if (r >= 0) {
+                        FUZZ_CHECK(full && unit_name_classify(full) != UNIT_NAME_INVALID);
+                        FUZZ_CHECK(!strchr(full, '/') && strlen(full) < UNIT_NAME_MAX);
+                        if (k != UNIT_NAME_INVALID)
+                                FUZZ_CHECK(r == 0 && streq(full, s));
+                        FUZZ_CHECK(unit_name_mangle(full, v, &again) == 0 && streq(again, full));
+                        fuzz_sink += fuzz_touch(full);
+                } else {
+                        FUZZ_CHECK(r == -EINVAL && why && *why);
+                        fuzz_sink += fuzz_touch(why);
+                }
+                free(again);
+                free(full);
         }
-        free(full);
 
         char *tmpl = NULL, *instance = NULL, *prefix = NULL;
-        r = unit_name_template(s, &tmpl);
+        int r = unit_name_template(s, &tmpl);
         FUZZ_CHECK((r == 0) == (k == UNIT_NAME_INSTANCE));
         if (r == 0)
                 FUZZ_CHECK(unit_name_classify(tmpl) == UNIT_NAME_TEMPLATE);

@@ -392,6 +392,58 @@ case_timing_200() {
         echo "  timing: 200 entries (50 bundles) in ${best} ms (best of 5, output on $where, $GEN)"
 }
 
+# fake_node VERSION: /usr/bin/node whose bytes carry the release URL the version reader looks for
+fake_node() {
+        printf '#!/bin/sh\nexit 0\n# https://nodejs.org/download/release/v%s/node-v%s.tar.gz\0\n' "$1" "$1" > "$R/usr/bin/node"
+}
+
+# set_body UNIT ARGS...: the drop-in `set --dry-run --json` plans, without its first (header) line
+set_body() {
+        local u=$1
+        shift
+        "${CLEAN_ENV[@]}" "$UT" --root="$R" set "$u" "$@" --dry-run --json 2> "$ERR" | python3 -c '
+import json, sys
+u = json.load(sys.stdin)["units"][0]
+lines = [l[1:] for l in u["diff"].splitlines() if l.startswith("+") and not l.startswith("+++")]
+print("\n".join(lines[1:]))'
+}
+
+# Issue 14: SystemStore=yes and set --system-store render the same drop-in (below the headers),
+# for the variable the runtime's version honours; and CA= and --ca too.
+case_system_store_same_as_set() {
+        make_root
+        fake_node 24.6.0
+        put /etc/unit-tls.d/h.conf '[homepage]' 'SystemStore=yes' '[api]' 'CA=/etc/ssl/certs/a.pem'
+        gen
+        check_stderr_empty
+        local want got
+        want=$(printf '# Trust the OS certificate store, in addition to the runtime'"'"'s own roots.\n[Service]\nEnvironment="NODE_USE_SYSTEM_CA=1"')
+        got=$(tail -n +3 "$OUT/$HP")
+        [[ $got == "$want" ]] || fail "generated SystemStore drop-in: $(tr '\n' '|' <<< "$got")"
+        [[ $(set_body homepage --system-store) == "$got" ]] || fail "set --system-store differs: $(set_body homepage --system-store | tr '\n' '|')"
+        got=$(tail -n +3 "$OUT/api.service.d/50-unit-tls.conf")
+        [[ $(set_body api --ca /etc/ssl/certs/a.pem) == "$got" ]] || fail "set --ca differs from CA="
+}
+
+# A Node that ignores NODE_USE_SYSTEM_CA: the section is skipped, the fix named; set refuses alike.
+case_system_store_refused() {
+        make_root
+        fake_node 20.20.2
+        put /etc/unit-tls.d/h.conf '[homepage]' 'SystemStore=yes'
+        gen
+        check_absent "$OUT/homepage.service.d"
+        check_stderr_contains 'Node.js 20.20.2 does not honour NODE_USE_SYSTEM_CA=1'
+        check_stderr_contains '--ca FILE'
+        local rc=0
+        "${CLEAN_ENV[@]}" "$UT" --root="$R" set homepage --system-store --dry-run > /dev/null 2> "$ERR" || rc=$?
+        [[ $rc == 2 ]] || fail "set --system-store on Node 20 exited $rc, expected 2"
+        check_stderr_contains 'Node.js 20.20.2 does not honour NODE_USE_SYSTEM_CA=1'
+        put /etc/unit-tls.d/h.conf '[homepage]' 'SystemStore=yes' 'CA=/etc/ssl/certs/a.pem'
+        gen
+        check_stderr_contains 'SystemStore=yes'
+        check_stderr_contains 'cannot be combined with CA='
+}
+
 run_case() {
         local name=$1 rc=0
         : > "$FAILS"

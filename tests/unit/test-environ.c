@@ -614,6 +614,35 @@ static const UnsetCase unset_cases[] = {
         { "D=x", "A=1|B=2|C=" },
 };
 
+/* Many variables: every one found, a replacement keeps its position, and after an unset in the
+ * middle every later name is still found at its new position (the name index). */
+static void test_env_list_many(void **state) {
+        _cleanup_(env_list_done) EnvList l = {};
+        char a[64];
+        for (int i = 0; i < 10000; i++) {
+                snprintf(a, sizeof a, "V%d=%d", i, i);
+                assert_int_equal(env_list_set(&l, a, "src"), 0);
+        }
+        assert_int_equal(env_list_set(&l, "V5000=new", "later"), 0);
+        assert_int_equal(l.n, 10000);
+        assert_string_equal(l.entries[5000].assignment, "V5000=new");
+        assert_int_equal(env_list_unset(&l, "V17"), 0);
+        assert_int_equal(env_list_unset(&l, "V18=wrong-value"), 0);   /* not that value: stays */
+        assert_int_equal(l.n, 9999);
+        for (int i = 0; i < 10000; i++) {
+                snprintf(a, sizeof a, "V%d", i);
+                const EnvEntry *e = env_list_get(&l, a);
+                if (i == 17) {
+                        assert_null(e);
+                        continue;
+                }
+                assert_non_null(e);
+                assert_ptr_equal(e, &l.entries[i < 17 ? i : i - 1]);
+        }
+        assert_null(env_list_get(&l, "V"));
+        assert_null(env_list_get(&l, "V10000"));
+}
+
 static void test_env_list_unset_table(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(unset_cases); i++) {
                 _cleanup_(env_list_done) EnvList l = {};
@@ -838,6 +867,7 @@ int main(void) {
                 cmocka_unit_test(test_env_file_table),
                 cmocka_unit_test(test_env_file_nul_and_sources),
                 cmocka_unit_test(test_env_file_systemd_cases),
+                cmocka_unit_test(test_env_list_many),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
