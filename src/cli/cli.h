@@ -6,7 +6,9 @@
 #include "trust/apply.h"
 #include "trust/inspect.h"
 #include "basic/json.h"
+#include "systemd/bus.h"
 #include "systemd/lookup.h"
+#include "systemd/manager-env.h"
 #include "systemd/unit.h"
 
 enum {
@@ -34,9 +36,16 @@ typedef struct Context {
         UnitIndex index;
         bool offline;          /* write only: --root, DPKG_ROOT, SYSTEMD_OFFLINE=1, not booted */
         const char *offline_reason;
+        ManagerEnv manager;    /* the service manager's environment, after context_load_manager() */
+        bool manager_loaded;
+        char *manager_why;     /* online, why the running manager's Environment was not read */
 } Context;
 
 int context_init(Context *c, Args *a);
+/* Builds c->manager once: the files always; online also the running manager's Environment over
+ * ops/bus (bus NULL and ops NULL: a connection of its own; ops non-NULL and bus NULL: none), the
+ * kernel command line and /proc/1/environ. 0 or -ENOMEM. */
+int context_load_manager(Context *c, const BusOps *ops, void *bus);
 
 void context_done(Context *c);
 

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "basic/fs.h"
 #include "trust/managed.h"
 
 /* One line, and nothing a terminal acts on: a name or path with a newline or an escape sequence
@@ -81,7 +82,50 @@ int context_init(Context *c, Args *a) {
         return 0;
 }
 
+/* Online facts of the running manager that need no bus: the kernel command line, PID 1's environ. */
+static void read_proc(Context *c, ManagerLive *live, char **cmdline, char **pid1) {
+        if (!c->args->user && manager_cmdline_read(cmdline) >= 0)
+                live->cmdline = *cmdline;
+        if (c->args->user)
+                return;
+        int r = proc_environ_read(1, pid1, &live->pid1_environ_size);
+        if (r >= 0)
+                live->pid1_environ = *pid1;
+        else
+                live->pid1_why = r == -EACCES || r == -EPERM ? "/proc/1/environ is readable by root only"
+                                                            : "/proc/1/environ cannot be read";
+}
+
+int context_load_manager(Context *c, const BusOps *ops, void *bus) {
+        if (c->manager_loaded)
+                return 0;
+        ManagerLive live = {};
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *cmdline = NULL, *pid1 = NULL;
+        void *own = NULL;
+        if (!c->offline) {
+                read_proc(c, &live, &cmdline, &pid1);
+                const char *why = NULL;
+                if (!ops && (own = bus_sdbus_new()) && bus_ops_sdbus.connect(own, c->args->user, false, &why) >= 0) {
+                        ops = &bus_ops_sdbus;
+                        bus = own;
+                }
+                if (ops && bus && ops->manager_environment && ops->manager_environment(bus, &env, &why) >= 0)
+                        live.environment = env;
+                else
+                        c->manager_why = strdup(why ? why : "not connected to systemd");
+                if (own)
+                        bus_ops_sdbus.close(own);
+        }
+        int r = manager_env_build(&c->lp, c->offline ? NULL : &live, &c->manager);
+        c->manager_loaded = r >= 0;
+        return r;
+}
+
 void context_done(Context *c) {
+        if (c->manager_loaded)
+                manager_env_done(&c->manager);
+        free(c->manager_why);
         unit_index_done(&c->index);
         lookup_paths_done(&c->lp);
 }

@@ -25,6 +25,53 @@ static int cmp_entry(const void *a, const void *b) {
         return d ? d : strcmp(x->unit->id, y->unit->id);
 }
 
+/* Is the manager's insecure value all that is wrong with it? Such a unit is counted in the
+ * manager's finding, not listed once more. */
+static bool only_manager_findings(const Inspection *in) {
+        bool manager = false;
+        for (size_t i = 0; i < in->findings.n; i++) {
+                const Finding *f = &in->findings.items[i];
+                if (streq(f->code, "manager-insecure"))
+                        manager = true;
+                else if (f->severity >= SEV_WARNING)
+                        return false;
+        }
+        return manager;
+}
+
+static bool reached_by_manager(const Inspection *in) {
+        for (size_t i = 0; i < in->findings.n; i++)
+                if (streq(in->findings.items[i].code, "manager-insecure"))
+                        return true;
+        return false;
+}
+
+/* The manager's TLS variables and finding, in --json. */
+static void print_manager_json(Json *j, const ManagerEnv *m, const Findings *f) {
+        json_begin_object(j, "manager");
+        json_begin_object(j, "environment");
+        for (const char *const *v = tls_variables; *v; v++) {
+                const EnvEntry *e = env_list_get(&m->environment, *v);
+                if (!e)
+                        continue;
+                json_begin_object(j, *v);
+                json_string(j, "value", env_entry_value(e));
+                json_string(j, "source", e->source);
+                json_end_object(j);
+        }
+        json_end_object(j);
+        print_findings_json(j, f);
+        json_end_object(j);
+}
+
+static void print_manager_text(const Findings *f) {
+        if (f->n == 0)
+                return;
+        printf("service manager: insecure\n");
+        for (size_t k = 0; k < f->n; k++)
+                printf("  %s: %s\n", severity_to_string(f->items[k].severity), f->items[k].message);
+}
+
 int verb_audit(Context *c) {
         const Args *a = c->args;
         _cleanup_strv_free_ char **names = NULL;
@@ -48,6 +95,11 @@ int verb_audit(Context *c) {
                         bus = NULL;
                 }
         }
+        if (context_load_manager(c, &bus_ops_sdbus, bus) < 0) {
+                if (bus)
+                        bus_ops_sdbus.close(bus);
+                return EXIT_FAILURE_RUNTIME;
+        }
         /* The names as a set: for merging the loaded ones and for spotting aliases, in O(1). */
         StrMap listed = {};
         for (char **x = names; x && *x; x++)
@@ -63,7 +115,7 @@ int verb_audit(Context *c) {
                 strv_free(loaded);
         }
 
-        size_t n = strv_length(names), m = 0, scanned = 0;
+        size_t n = strv_length(names), m = 0, scanned = 0, reached = 0;
         Entry *e = calloc(n ? n : 1, sizeof(Entry));
         if (!e)
                 return EXIT_FAILURE_RUNTIME;
@@ -78,14 +130,15 @@ int verb_audit(Context *c) {
                 scanned++;
                 Entry *x = &e[m];
                 x->unit = u;
-                if (inspect_unit_full(&c->lp, u, true, &x->in) < 0 || !tls_relevant(&x->in)) {
+                if (inspect_unit_full(&c->lp, &c->manager, u, true, &x->in) < 0 || !tls_relevant(&x->in)) {
                         inspection_done(&x->in);
                         unit_free(u);
                         continue;
                 }
-                if (bus)
+                reached += reached_by_manager(&x->in);
+                if (bus && !only_manager_findings(&x->in))
                         (void) live_check(&bus_ops_sdbus, bus, u, &x->in, &x->live);
-                if (!findings_have(&x->in.findings, SEV_WARNING)) {
+                if (!findings_have(&x->in.findings, SEV_WARNING) || only_manager_findings(&x->in)) {
                         inspection_done(&x->in);
                         live_done(&x->live);
                         unit_free(u);
@@ -97,13 +150,17 @@ int verb_audit(Context *c) {
                 bus_ops_sdbus.close(bus);
         strmap_done(&listed);
         qsort(e, m, sizeof(Entry), cmp_entry);
+        Findings mf = {};
+        manager_findings(&c->manager, reached, scanned, &mf);
 
         Json j = {};
         if (a->json) {
                 json_begin_object(&j, NULL);
                 json_int(&j, "scanned", (long long) scanned);
+                print_manager_json(&j, &c->manager, &mf);
                 json_begin_array(&j, "units");
-        }
+        } else if (!a->quiet)
+                print_manager_text(&mf);
         for (size_t i = 0; i < m; i++) {
                 Entry *x = &e[i];
                 if (a->json) {
@@ -125,12 +182,15 @@ int verb_audit(Context *c) {
                 printf("%s\n", j.out.data);
                 buf_free(&j.out);
         } else if (!a->quiet)
-                printf("%zu service%s checked, %zu with problems\n", scanned, scanned == 1 ? "" : "s", m);
+                printf("%zu service%s checked, %zu with problems%s\n", scanned, scanned == 1 ? "" : "s", m,
+                       mf.n ? ", and the service manager's environment" : "");
         for (size_t i = 0; i < m; i++) {
                 inspection_done(&e[i].in);
                 live_done(&e[i].live);
                 unit_free(e[i].unit);
         }
         free(e);
-        return m > 0 ? EXIT_FAILURE_RUNTIME : EXIT_OK;
+        bool manager_bad = mf.n > 0;
+        findings_done(&mf);
+        return m > 0 || manager_bad ? EXIT_FAILURE_RUNTIME : EXIT_OK;
 }

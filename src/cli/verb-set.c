@@ -186,7 +186,7 @@ static int simulate(Context *c, Job *j, const char *content, const char *drop_in
                 return r;
         *ret_listed = strv_contains(sim->dropins, file);
         Findings ignored = {};
-        r = effective_environment(&c->lp, sim, ret_env, &ignored);
+        r = effective_environment(&c->lp, &c->manager, sim, ret_env, &ignored);
         findings_done(&ignored);
         return r;
 }
@@ -222,7 +222,7 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
         const Args *a = c->args;
         int r;
 
-        if ((r = inspect_unit(&c->lp, j->unit, &j->now)) < 0)
+        if ((r = context_load_manager(c, NULL, NULL)) < 0 || (r = inspect_unit(&c->lp, &c->manager, j->unit, &j->now)) < 0)
                 return r;
         j->have_now = true;
         if (!(j->dir_name = xasprintf("%s.d", j->unit->id)) ||
@@ -313,9 +313,17 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
                 return r;
         if (repair && !j->plan.refused) {
                 const EnvEntry *e = env_list_get(&j->now.env, "NODE_TLS_REJECT_UNAUTHORIZED");
-                findings_add(&j->plan.findings, SEV_WARNING, "insecure-repaired",
-                             "NODE_TLS_REJECT_UNAUTHORIZED=0 from %s disabled verification; the drop-in unsets it "
-                             "(remove it there too)", e->source);
+                _cleanup_free_ char *hint = env_source_is_manager(e->source)
+                        ? manager_fix_hint(e->source, "NODE_TLS_REJECT_UNAUTHORIZED") : NULL;
+                if (hint)
+                        findings_add(&j->plan.findings, SEV_WARNING, "insecure-repaired",
+                                     "NODE_TLS_REJECT_UNAUTHORIZED=0 in the service manager's environment (%s) disabled "
+                                     "verification; the drop-in unsets it for this service, other services still get it: %s",
+                                     e->source, hint);
+                else
+                        findings_add(&j->plan.findings, SEV_WARNING, "insecure-repaired",
+                                     "NODE_TLS_REJECT_UNAUTHORIZED=0 from %s disabled verification; the drop-in unsets it "
+                                     "(remove it there too)", e->source);
         }
         return 0;
 }

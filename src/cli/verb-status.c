@@ -66,6 +66,12 @@ int verb_status(Context *c) {
         Json j = {};
         int ret = EXIT_OK;
         void *bus = open_live(c);
+        if (context_load_manager(c, &bus_ops_sdbus, bus) < 0) {
+                log_error("out of memory");
+                if (bus)
+                        bus_ops_sdbus.close(bus);
+                return EXIT_FAILURE_RUNTIME;
+        }
         /* Without names: every service that has a TLS setting. */
         _cleanup_strv_free_ char **all = NULL;
         bool listing = !a->units;
@@ -93,7 +99,7 @@ int verb_status(Context *c) {
                         ret = EXIT_USAGE;
                         continue;
                 }
-                if ((r = inspect_unit(&c->lp, u, &in)) < 0) {
+                if ((r = inspect_unit(&c->lp, &c->manager, u, &in)) < 0) {
                         log_error("%s: %s", *n, strerror(-r));
                         ret = EXIT_FAILURE_RUNTIME;
                         continue;

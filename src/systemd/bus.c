@@ -324,6 +324,14 @@ static int sd_environ_has(void *ctx, uint32_t pid, const char *assignment) {
         }
 }
 
+static int sd_manager_environment(void *ctx, char ***ret, const char **why) {
+        SdCtx *c = ctx;
+        int r = sd_bus_get_property_strv(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "Environment", &c->error, ret);
+        if (r < 0 && r != -ENOMEM)
+                *why = error_text(c, r);
+        return r;
+}
+
 static void sd_close(void *ctx) {
         SdCtx *c = ctx;
         if (!c)
@@ -339,6 +347,7 @@ const BusOps bus_ops_sdbus = {
         .read_state = sd_read_state,
         .reload = sd_reload,
         .restart = sd_restart,
+        .manager_environment = sd_manager_environment,
         .reset_failed = sd_reset_failed,
         .environ_has = sd_environ_has,
         .close = sd_close,

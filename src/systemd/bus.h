@@ -29,6 +29,9 @@ typedef struct BusOps {
         /* RestartUnit for every id, all enqueued before waiting, each matched by its job path.
          * results[i] receives the job result ("done", "failed", ...) or an error text. */
         int (*restart)(void *ctx, char **ids, char **results, const char **why);
+        /* The manager's Environment property (Manager.Environment: DefaultEnvironment=, the kernel's
+         * systemd.setenv= and systemctl set-environment, merged), "NAME=VALUE" each. */
+        int (*manager_environment)(void *ctx, char ***ret, const char **why);
         /* ResetFailedUnit: forgets a failed state and the start rate limit (may be NULL). */
         int (*reset_failed)(void *ctx, const char *id);
         /* 1/0: does process pid's environment hold assignment; < 0 cannot read it. */

@@ -960,6 +960,22 @@ static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
         }
 }
 
+/* config_parse_environ() without a unit: COMMON_SYSTEM_SPECIFIERS and COMMON_TMP_SPECIFIERS; since
+ * 254 also COMMON_CREDS_SPECIFIERS and %h %s of the manager's scope (PID 1 is root: "/root",
+ * "/bin/sh"). */
+static int manager_specifier(const SpecifierContext *ctx, char c, char **ret) {
+        if (systemd_at_least(ctx->version, SYSTEMD_V_MANAGER_ENV_CREDS)) {
+                if (c == 'h')
+                        return (ctx->user ? user_home(ret) : dup_or_null("/root", ret)) ?: 1;
+                if (c == 's')
+                        return (ctx->user ? user_shell(ret) : dup_or_null("/bin/sh", ret)) ?: 1;
+                int r = creds_specifier(ctx->user, c, ret);
+                if (r != 0)
+                        return r;
+        }
+        return system_specifier(ctx, c, ret);
+}
+
 int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
         _cleanup_(buf_free) Buf b = {};
         size_t max = arg_max();
@@ -986,7 +1002,8 @@ int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
 
                 _cleanup_free_ char *w = NULL;
                 /* Without a unit, systemd uses only the system and tmp specifiers. */
-                int r = ctx ? unit_specifier(ctx, *f, &w) : system_specifier(NULL, *f, &w);
+                int r = !ctx ? system_specifier(NULL, *f, &w)
+                        : ctx->manager ? manager_specifier(ctx, *f, &w) : unit_specifier(ctx, *f, &w);
                 if (r < 0)
                         return r;
                 if (r > 0) {

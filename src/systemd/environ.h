@@ -28,9 +28,13 @@ typedef struct SpecifierContext {
         const char *fragment_path; /* unit file path for %y %Y, or NULL (they then fail, -ENOENT) */
         const char *slice;    /* the Slice= assigned so far, or NULL, for %c %r */
         unsigned version;     /* systemd's version (systemd/version.h), 0: the newest */
+        bool manager;         /* DefaultEnvironment=/ManagerEnvironment= in system.conf or user.conf:
+                               * no unit, only the manager's table (system and tmp specifiers, and
+                               * since 254 %u %U %g %G %h %s of the manager's scope) */
 } SpecifierContext;
 
-/* Expands %-specifiers in s as systemd's unit_full_printf() does: "%%" -> "%", known letters
+/* Expands %-specifiers in s as systemd's unit_full_printf() does (with ctx->manager, as
+ * config_parse_environ() does for the manager's own files): "%%" -> "%", known letters
  * expanded, an unknown letter [A-Za-z0-9] -> -EBADSLT, '%' before anything else kept as is.
  * 0 and *ret, or negative errno. */
 int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret);

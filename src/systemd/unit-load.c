@@ -439,8 +439,7 @@ static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
         return 0;
 }
 
-/* hidden_or_backup_file() in systemd. */
-static bool hidden_or_backup(const char *n) {
+bool hidden_or_backup_file(const char *n) {
         static const char *const suffixes[] = {
                 "~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new", ".dpkg-tmp",
                 ".dpkg-dist", ".dpkg-bak", ".dpkg-backup", ".dpkg-remove", ".ucf-new", ".ucf-old",
@@ -485,7 +484,7 @@ static int list_dropins(const UnitIndex *ix, char **dirs, char ***ret) {
                         continue;
                 struct dirent *de;
                 while ((de = readdir(dh))) {
-                        if (hidden_or_backup(de->d_name) || !endswith(de->d_name, ".conf"))
+                        if (hidden_or_backup_file(de->d_name) || !endswith(de->d_name, ".conf"))
                                 continue;
                         /* No type check: systemd lists (and then fails to parse) even a directory
                          * named x.conf, and it masks lower files of that name. */
@@ -698,6 +697,37 @@ static int slice_apply(LoadCtx *c, const char *value) {
         return 0;
 }
 
+/* config_parse_pass_environ(): words unquoted (no C escapes), specifiers expanded, invalid names
+ * skipped, a name already listed not added again; empty resets. */
+static int pass_environ_apply(LoadCtx *c, const char *value, const char *source) {
+        Unit *u = c->u;
+        if (isempty(value)) {
+                u->pass_environment = strv_free_and_null(u->pass_environment);
+                u->pass_sources = strv_free_and_null(u->pass_sources);
+                return 0;
+        }
+        for (const char *p = value;;) {
+                _cleanup_free_ char *word = NULL, *name = NULL;
+                int r = extract_word(&p, &word, EXTRACT_UNQUOTE);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        diags_add(&u->diags, source, "Trailing garbage in PassEnvironment, ignoring: %s", value);
+                if (r <= 0)
+                        return 0;
+                if ((r = specifier_expand(word, &c->spec, &name)) == -ENOMEM)
+                        return r;
+                if (r < 0 || !env_name_is_valid(name)) {
+                        diags_add(&u->diags, source, "Invalid environment name for PassEnvironment, ignoring: %s", word);
+                        continue;
+                }
+                if (strv_contains(u->pass_environment, name))
+                        continue;
+                if (strv_extend(&u->pass_environment, name) < 0 || strv_extend(&u->pass_sources, source) < 0)
+                        return -ENOMEM;
+        }
+}
+
 static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
                          unsigned line) {
         LoadCtx *c = userdata;
@@ -733,6 +763,8 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
         }
         if (streq(key, "EnvironmentFile"))
                 return env_file_apply(c, value, source);
+        if (streq(key, "PassEnvironment"))
+                return pass_environ_apply(c, value, source);
         if (streq(key, "ExecStart"))
                 return exec_start_apply(c, value, source);
         if (streq(key, "ExecStop")) {
@@ -826,6 +858,8 @@ Unit *unit_free(Unit *u) {
         free(u->env_files);
         strv_free(u->unset_environment);
         strv_free(u->unset_sources);
+        strv_free(u->pass_environment);
+        strv_free(u->pass_sources);
         for (size_t i = 0; i < u->n_exec_start; i++)
                 exec_command_done(&u->exec_start[i]);
         free(u->exec_start);

@@ -13,8 +13,10 @@
 
 /* Rules that changed, by the version that changed them. */
 #define SYSTEMD_V_ENV_FILE_COMMENT_NO_CONTINUE 254 /* a '#' line ending in '\' ends there */
+#define SYSTEMD_V_MANAGER_ENV_CREDS 254              /* system.conf/user.conf environment: %u %U %g %G %h %s */
 #define SYSTEMD_V_USER_STATE_XDG 254                /* user %S %L: $XDG_STATE_HOME, not ~/.config */
-#define SYSTEMD_V_NO_SPLIT_USR 255                  /* /lib/systemd/system left the search path */
+#define SYSTEMD_V_NO_SPLIT_USR 255                  /* /lib/systemd/system (and /lib/systemd/system.conf.d) left the search path */
+#define SYSTEMD_V_CONF_MAIN_CASCADE 257             /* system.conf itself: the first of /etc, /run, /usr/local/lib, /usr/lib */
 #define SYSTEMD_V_EXECUTOR 255                      /* services start through systemd-executor */
 #define SYSTEMD_V_SPECIFIER_D 256                   /* %D: the shared data directory */
 #define SYSTEMD_V_MASKED_NO_DROPINS 257             /* a masked unit lists no drop-ins */

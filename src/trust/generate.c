@@ -262,7 +262,7 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                 r = -ENOMEM;
                 goto out;
         }
-        if ((r = unit_cred(lp, u, &cred)) < 0 || (r = effective_environment(lp, u, &env, &ignored)) < 0 ||
+        if ((r = unit_cred(lp, u, &cred)) < 0 || (r = effective_environment(lp, NULL, u, &env, &ignored)) < 0 ||
             (r = runtime_detect(lp, u, &cred, &rt)) < 0)
                 goto out;
 

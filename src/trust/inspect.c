@@ -225,9 +225,42 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
         return r;
 }
 
-int effective_environment(const LookupPaths *lp, const Unit *u, EnvList *ret, Findings *findings) {
+static bool is_tls_name(const char *name) {
+        for (const char *const *v = tls_variables; *v; v++)
+                if (streq(*v, name))
+                        return true;
+        return false;
+}
+
+/* PassEnvironment=: the named variables that PID 1's own environment has (getenv() in PID 1). */
+static int pass_environment(const ManagerEnv *m, const Unit *u, EnvList *env, Findings *findings) {
+        int r = 0;
+        for (size_t i = 0; u->pass_environment && u->pass_environment[i] && r >= 0; i++) {
+                const char *name = u->pass_environment[i];
+                const EnvEntry *e = m ? env_list_get(&m->pid1, name) : NULL;
+                if (!e) {
+                        if (m && m->pid1_note && is_tls_name(name))
+                                findings_add(findings, SEV_INFO, "pass-environment-unknown", "PassEnvironment=%s (%s): %s",
+                                             name, u->pass_sources[i], m->pid1_note);
+                        continue;
+                }
+                _cleanup_free_ char *src = xasprintf("PID 1's environment (%s), passed by PassEnvironment= at %s",
+                                                     e->source, u->pass_sources[i]);
+                r = src ? env_list_set(env, e->assignment, src) : -ENOMEM;
+        }
+        return r;
+}
+
+int effective_environment(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, EnvList *ret,
+                          Findings *findings) {
         EnvList env = {};
         int r = 0;
+        /* manager environment < (built-ins: no TLS variable) < PassEnvironment= < Environment= <
+         * EnvironmentFile=, then UnsetEnvironment= (exec_invoke()/exec_child() in systemd) */
+        for (size_t i = 0; m && i < m->environment.n && r >= 0; i++)
+                r = env_list_set(&env, m->environment.entries[i].assignment, m->environment.entries[i].source);
+        if (r >= 0)
+                r = pass_environment(m, u, &env, findings);
         for (size_t i = 0; i < u->environment.n && r >= 0; i++)
                 r = env_list_set(&env, u->environment.entries[i].assignment, u->environment.entries[i].source);
         for (size_t i = 0; i < u->n_env_files && r >= 0; i++)
@@ -240,6 +273,55 @@ int effective_environment(const LookupPaths *lp, const Unit *u, EnvList *ret, Fi
         }
         *ret = env;
         return 0;
+}
+
+/* "FILE:LINE, manager-wide" -> "FILE:LINE" */
+static char *source_plain(const char *source) {
+        size_t n = strlen(source), k = strlen(MANAGER_WIDE);
+        return strndup(source, env_source_is_manager(source) ? n - k : n);
+}
+
+char *manager_fix_hint(const char *source, const char *name) {
+        bool user = strstr(source, "user manager") || strstr(source, "user.conf");
+        const char *ctl = user ? "systemctl --user" : "systemctl";
+        if (streq(source, MANAGER_SOURCE_SET_ENVIRONMENT) || (user && !strstr(source, ".conf")))
+                return xasprintf("run '%s unset-environment %s'", ctl, name);
+        if (streq(source, MANAGER_SOURCE_CMDLINE))
+                return xasprintf("remove systemd.setenv=%s=... from the kernel command line", name);
+        _cleanup_free_ char *where = source_plain(source);
+        if (!where)
+                return NULL;
+        if (where[0] != '/')
+                return xasprintf("remove it from %s", where);
+        return xasprintf("remove it from %s and run '%s daemon-reload'", where, ctl);
+}
+
+/* The per-service finding for NODE_TLS_REJECT_UNAUTHORIZED=0: from the manager, or its own. */
+static void add_insecure(Findings *f, const Unit *u, const EnvEntry *reject) {
+        if (!env_source_is_manager(reject->source)) {
+                findings_add(f, SEV_ERROR, "insecure",
+                             "TLS certificate verification is disabled: NODE_TLS_REJECT_UNAUTHORIZED=0 (%s); "
+                             "trust the server's CA instead: unit-tls set %s --ca FILE",
+                             reject->source, u->id);
+                return;
+        }
+        _cleanup_free_ char *where = source_plain(reject->source),
+                            *hint = manager_fix_hint(reject->source, "NODE_TLS_REJECT_UNAUTHORIZED");
+        findings_add(f, SEV_ERROR, "manager-insecure",
+                     "TLS certificate verification is disabled for every service by NODE_TLS_REJECT_UNAUTHORIZED=0 in "
+                     "the service manager's environment (%s); %s, or unset it for this service: unit-tls set %s --ca FILE",
+                     where ? where : reject->source, hint ? hint : "remove it there", u->id);
+}
+
+void manager_findings(const ManagerEnv *m, size_t reached, size_t scanned, Findings *out) {
+        const EnvEntry *e = m ? env_list_get(&m->environment, "NODE_TLS_REJECT_UNAUTHORIZED") : NULL;
+        if (!e || !streq(env_entry_value(e), "0"))
+                return;
+        _cleanup_free_ char *where = source_plain(e->source), *hint = manager_fix_hint(e->source, "NODE_TLS_REJECT_UNAUTHORIZED");
+        findings_add(out, SEV_ERROR, "manager-insecure",
+                     "NODE_TLS_REJECT_UNAUTHORIZED=0 in the service manager's environment (%s) disables TLS certificate "
+                     "verification for %zu of %zu services (the others unset or override it); %s",
+                     where ? where : e->source, reached, scanned, hint ? hint : "remove it there");
 }
 
 static bool path_under(const char *path, const char *dir) {
@@ -459,11 +541,22 @@ static void runtime_kind_findings(const RuntimeInfo *rt, const char *source, Fin
                              "NODE_EXTRA_CA_CERTS (%s) works only if it does", how, source);
 }
 
-int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret) {
-        return inspect_unit_full(lp, u, false, ret);
+int inspect_unit(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, Inspection *ret) {
+        return inspect_unit_full(lp, m, u, false, ret);
 }
 
-int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, Inspection *ret) {
+/* Does the unit set anything about TLS itself (a manager-wide value is not its own)? */
+static bool has_own_tls_setting(const Inspection *in) {
+        for (const char *const *v = tls_variables; *v; v++) {
+                const EnvEntry *e = env_list_get(&in->env, *v);
+                if (e && !env_source_is_manager(e->source))
+                        return true;
+        }
+        return false;
+}
+
+int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, bool only_relevant,
+                      Inspection *ret) {
         Inspection in = {};
         _cleanup_free_ char *origin = NULL;   /* "file:line" when our drop-in is a generated one */
         int r;
@@ -480,23 +573,23 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                 return 0;
         }
 
-        if ((r = effective_environment(lp, u, &in.env, &in.findings)) < 0)
+        if ((r = effective_environment(lp, m, u, &in.env, &in.findings)) < 0)
                 goto fail;
         for (char **d = u->dropins; d && *d; d++)
                 if (strv_contains(u->managed_dropins, *d)) {
                         free(in.managed_dropin);
                         in.managed_dropin = strdup(*d);
                 }
-        if (only_relevant && !in.managed_dropin) {
-                bool any = false;
-                for (const char *const *v = tls_variables; *v && !any; v++)
-                        any = env_list_get(&in.env, *v) != NULL;
-                if (!any) {
-                        /* audit's fast path: no TLS setting, nothing more to know */
-                        in.verdict = "ok";
-                        *ret = in;
-                        return 0;
-                }
+        const EnvEntry *reject = env_list_get(&in.env, "NODE_TLS_REJECT_UNAUTHORIZED");
+        bool insecure = reject && streq(env_entry_value(reject), "0");
+        if (only_relevant && !in.managed_dropin && !has_own_tls_setting(&in)) {
+                /* audit's fast path: no TLS setting of its own, nothing more to know than what
+                 * the manager gives every service */
+                if (insecure)
+                        add_insecure(&in.findings, u, reject);
+                in.verdict = insecure ? "insecure" : "ok";
+                *ret = in;
+                return 0;
         }
         if ((r = unit_cred(lp, u, &in.cred)) < 0 || (r = runtime_detect(lp, u, &in.cred, &in.runtime)) < 0)
                 goto fail;
@@ -504,22 +597,24 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
         origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
         size_t mark = in.findings.n;
 
-        const EnvEntry *reject = env_list_get(&in.env, "NODE_TLS_REJECT_UNAUTHORIZED");
-        if (reject && streq(env_entry_value(reject), "0"))
-                findings_add(&in.findings, SEV_ERROR, "insecure",
-                             "TLS certificate verification is disabled: NODE_TLS_REJECT_UNAUTHORIZED=0 (%s); "
-                             "trust the server's CA instead: unit-tls set %s --ca FILE",
-                             reject->source, u->id);
+        if (insecure)
+                add_insecure(&in.findings, u, reject);
 
         const EnvEntry *extra = env_list_get(&in.env, "NODE_EXTRA_CA_CERTS");
         const char *extra_value = extra ? env_entry_value(extra) : NULL;
-        if (!isempty(extra_value)) {
+        /* A CA the manager gives every service is not the unit's own setting: checked for the
+         * services known to read it (Node.js, Bun, Deno) only, and no runtime finding. */
+        bool extra_manager = extra && env_source_is_manager(extra->source);
+        bool reads_it = in.runtime.runtime != RUNTIME_UNKNOWN && in.runtime.runtime != RUNTIME_OTHER;
+        if (!isempty(extra_value) && (!extra_manager || reads_it)) {
                 if ((r = check_ca_path(lp, u, &in.cred, extra_value, &in.ca, &in.findings)) < 0)
                         goto fail;
                 in.have_ca = true;
-                runtime_kind_findings(&in.runtime, extra->source, &in.findings);
+                if (!extra_manager)
+                        runtime_kind_findings(&in.runtime, extra->source, &in.findings);
         }
-        if ((r = runtime_version_findings(lp, u, &in)) < 0)
+        /* what the manager gives a service that does not read it is not this unit's concern */
+        if ((reads_it || has_own_tls_setting(&in)) && (r = runtime_version_findings(lp, u, &in)) < 0)
                 goto fail;
 
         if (in.managed_dropin) {
@@ -530,7 +625,7 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                         for (size_t i = 0; i < u->environment.n; i++)
                                 if (startswith(u->environment.entries[i].assignment, "NODE_EXTRA_CA_CERTS="))
                                         sets_extra = true;
-                        if (extra && !has_code(&in.findings, "insecure"))
+                        if (extra && !insecure)
                                 findings_add(&in.findings, SEV_ERROR, "shadowed",
                                              "unit-tls's %s is overridden: NODE_EXTRA_CA_CERTS comes from %s; "
                                              "remove it there or run unit-tls set again",
@@ -550,7 +645,7 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                              ours, origin);
         }
 
-        if (has_code(&in.findings, "insecure"))
+        if (insecure)
                 in.verdict = "insecure";
         else if (has_code(&in.findings, "shadowed"))
                 in.verdict = "shadowed";
@@ -560,7 +655,7 @@ int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, 
                 in.verdict = "not-node";
         else if (has_code(&in.findings, "runtime-unknown"))
                 in.verdict = "unknown";
-        else if (extra && !in.managed_dropin)
+        else if (extra && !in.managed_dropin && !extra_manager)
                 in.verdict = "unmanaged";
         else
                 in.verdict = "ok";

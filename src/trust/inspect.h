@@ -8,6 +8,7 @@
 #include "tls/ca-check.h"
 #include "trust/managed.h"
 #include "trust/runtime.h"
+#include "systemd/manager-env.h"
 #include "systemd/unit.h"
 #include "systemd/userdb.h"
 
@@ -49,15 +50,29 @@ typedef struct Inspection {
 /* The TLS-relevant variables, in the order they are shown. */
 extern const char *const tls_variables[];
 
-int inspect_unit(const LookupPaths *lp, const Unit *u, Inspection *ret);
-/* With only_relevant, a unit without any TLS setting or unit-tls drop-in gets only its
- * environment and the verdict "ok" (audit's fast path). */
-int inspect_unit_full(const LookupPaths *lp, const Unit *u, bool only_relevant, Inspection *ret);
+/* m: the service manager's environment (NULL: leave it out, as the generator does). */
+int inspect_unit(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, Inspection *ret);
+/* With only_relevant, a unit without any TLS setting of its own or unit-tls drop-in gets only its
+ * environment, the manager-wide findings and a verdict (audit's fast path). */
+int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, bool only_relevant,
+                      Inspection *ret);
 void inspection_done(Inspection *i);
 
-/* Builds the service's effective environment (EnvironmentFile= files read under the root, as
- * PID 1 reads them at start). Problems go to findings. */
-int effective_environment(const LookupPaths *lp, const Unit *u, EnvList *ret, Findings *findings);
+/* Builds the service's effective environment in systemd's precedence: the manager environment
+ * (m->environment), then PassEnvironment= taken from PID 1's (m->pid1), Environment=,
+ * EnvironmentFile= (files read under the root, as PID 1 reads them at start), and
+ * UnsetEnvironment= last. m may be NULL. Problems go to findings. */
+int effective_environment(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, EnvList *ret,
+                          Findings *findings);
+
+/* How to remove a value that comes from the manager environment (source ends in MANAGER_WIDE),
+ * as one clause for a finding: "run 'systemctl unset-environment NAME'", "remove it from FILE and
+ * run 'systemctl daemon-reload'", ... NULL on out of memory. */
+char *manager_fix_hint(const char *source, const char *name);
+
+/* The finding about the manager environment itself, for audit: an insecure manager-wide value
+ * (code "manager-insecure"), with how many of the scanned services it reaches. */
+void manager_findings(const ManagerEnv *m, size_t reached, size_t scanned, Findings *out);
 
 /* Checks a CA file path for use as NODE_EXTRA_CA_CERTS by this service: exists, is a sane PEM
  * file of anchors (ca-check), readable by cred through every directory, and not hidden by the

@@ -1164,6 +1164,115 @@ t_invalid_utf8_path() {
 
 make_ca
 
+
+# ====================================== the manager's environment (system.conf) ==
+
+# A NODE_TLS_REJECT_UNAUTHORIZED=0 in DefaultEnvironment= reaches every service that neither
+# unsets nor overrides it: status names the file and line, audit reports it once with the count.
+manager_insecure_root() {
+        make_root
+        put /etc/systemd/system.conf '[Manager]' 'DefaultEnvironment=NODE_TLS_REJECT_UNAUTHORIZED=1'
+        put /etc/systemd/system.conf.d/50-insecure.conf '# everyone' '[Manager]' \
+                'DefaultEnvironment="NODE_TLS_REJECT_UNAUTHORIZED=0" OTHER=x'
+        # a same-named file in a lower directory is masked by /etc's
+        put /usr/lib/systemd/system.conf.d/50-insecure.conf '[Manager]' 'DefaultEnvironment=NODE_TLS_REJECT_UNAUTHORIZED=1'
+        write_unit unsets.service 'ExecStart=/usr/bin/node /srv/a.js' 'UnsetEnvironment=NODE_TLS_REJECT_UNAUTHORIZED'
+        write_unit overrides.service 'ExecStart=/usr/bin/node /srv/b.js' 'Environment=NODE_TLS_REJECT_UNAUTHORIZED=1'
+}
+
+t_manager_status() {
+        manager_insecure_root
+        ut --root="$R" status homepage
+        check_exit 1
+        check_stdout_contains "NODE_TLS_REJECT_UNAUTHORIZED=0  (/etc/systemd/system.conf.d/50-insecure.conf:3, manager-wide)"
+        check_stdout_contains "in the service manager's environment (/etc/systemd/system.conf.d/50-insecure.conf:3)"
+        check_stdout_contains "systemctl daemon-reload"
+        check_stdout_contains "verdict:    insecure"
+        ut --root="$R" status unsets overrides
+        check_exit 0
+        check_stdout_contains "NODE_TLS_REJECT_UNAUTHORIZED=1  (/usr/lib/systemd/system/overrides.service:6)"
+        grep -q 'manager-wide' "$OUT" && fail "a unit that unsets or overrides it still shows the manager's value"
+        ut --root="$R" status homepage --json
+        local v
+        v=$("${CLEAN_ENV[@]}" "$PY" -c 'import json,sys; u=json.load(open(sys.argv[1]))["units"][0]; e=u["environment"]["NODE_TLS_REJECT_UNAUTHORIZED"]; print(u["verdict"], e["value"], e["source"], [f["code"] for f in u["findings"]])' "$OUT" 2>&1) || true
+        [[ $v == "insecure 0 /etc/systemd/system.conf.d/50-insecure.conf:3, manager-wide ['manager-insecure']" ]] ||
+                fail "status --json: $v"
+}
+
+t_manager_audit() {
+        manager_insecure_root
+        ut --root="$R" audit
+        check_exit 1
+        [[ $(head -n1 "$OUT") == "service manager: insecure" ]] || fail "the manager's finding is not first: $(head -n1 "$OUT")"
+        # dummy and homepage are reached; unsets and overrides are not
+        check_stdout_contains "disables TLS certificate verification for 2 of 4 services"
+        [[ $(grep -c 'disables TLS certificate verification' "$OUT") == 1 ]] || fail "the manager's finding is not reported once"
+        grep -q '^homepage.service' "$OUT" && fail "a unit whose only problem is the manager's value is listed again"
+        check_stdout_contains "4 services checked, 0 with problems, and the service manager's environment"
+        ut --root="$R" audit --json
+        check_exit 1
+        local v
+        v=$("${CLEAN_ENV[@]}" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["manager"]; print(m["findings"][0]["code"], m["environment"]["NODE_TLS_REJECT_UNAUTHORIZED"]["source"], len(d["units"]))' "$OUT" 2>&1) || true
+        [[ $v == "manager-insecure /etc/systemd/system.conf.d/50-insecure.conf:3, manager-wide 0" ]] || fail "audit --json: $v"
+}
+
+t_manager_set_repairs() {
+        manager_insecure_root
+        ut --root="$R" set homepage unsets --ca "$PVE_CA"
+        check_exit 0
+        check_stderr_contains "in the service manager's environment (/etc/systemd/system.conf.d/50-insecure.conf:3, manager-wide)"
+        check_file_equals "$R$D/tls.conf" "$(dropin_for "$PVE_CA")"$'\nUnsetEnvironment=NODE_TLS_REJECT_UNAUTHORIZED\n'
+        # the unit that already unsets it needs no repair
+        check_file_equals "$R/etc/systemd/system/unsets.service.d/tls.conf" "$(dropin_for "$PVE_CA")"$'\n'
+        ut --root="$R" status homepage
+        check_exit 0
+        check_stdout_contains "verdict:    ok"
+        ut --root="$R" audit
+        check_stdout_contains "for 1 of 4 services"
+}
+
+# A manager-wide CA is fine, shown with its source; no not-node warning for the others.
+t_manager_ca() {
+        make_root
+        put /etc/systemd/system.conf.d/ca.conf '[Manager]' "DefaultEnvironment=NODE_EXTRA_CA_CERTS=$PVE_CA"
+        ut --root="$R" status homepage dummy
+        check_exit 0
+        check_stdout_contains "NODE_EXTRA_CA_CERTS=$PVE_CA  (/etc/systemd/system.conf.d/ca.conf:2, manager-wide)"
+        check_stdout_contains "CA file:"
+        [[ $(grep -c 'verdict:    ok' "$OUT") == 2 ]] || fail "a manager-wide CA is not ok: $(grep verdict "$OUT" | tr '\n' ' ')"
+        ut --root="$R" audit
+        check_exit 0
+}
+
+# ManagerEnvironment= is PID 1's own: services get it only through PassEnvironment=. Offline
+# that is all unit-tls knows of PID 1's environment, and it says so.
+t_manager_pass_environment() {
+        make_root
+        put /etc/systemd/system.conf '[Manager]' 'ManagerEnvironment=NODE_TLS_REJECT_UNAUTHORIZED=0 NODE_EXTRA_CA_CERTS=/nope'
+        write_unit passes.service 'ExecStart=/usr/bin/node /srv/p.js' 'PassEnvironment=NODE_TLS_REJECT_UNAUTHORIZED NODE_OPTIONS'
+        ut --root="$R" status homepage
+        check_exit 0
+        check_stdout_contains "no TLS settings"
+        ut --root="$R" status passes
+        check_exit 1
+        check_stdout_contains "NODE_TLS_REJECT_UNAUTHORIZED=0  (PID 1's environment (ManagerEnvironment= at /etc/systemd/system.conf:2), passed by PassEnvironment= at /usr/lib/systemd/system/passes.service:6)"
+        check_stdout_contains "verdict:    insecure"
+        check_stdout_contains "PassEnvironment=NODE_OPTIONS"
+        check_stdout_contains "PID 1's own environment is not known (offline)"
+}
+
+# A broken drop-in ends systemd's reading: what comes after it is not in effect.
+t_manager_broken_file() {
+        make_root
+        put /etc/systemd/system.conf.d/10-broken.conf '[Manager' 'DefaultEnvironment=A=1'
+        put /etc/systemd/system.conf.d/20-insecure.conf '[Manager]' 'DefaultEnvironment=NODE_TLS_REJECT_UNAUTHORIZED=0'
+        ut --root="$R" status homepage
+        check_exit 0
+        check_stdout_contains "no TLS settings"
+        ut --root="$R" --systemd-version=257 audit
+        check_exit 0
+}
+
 run_case tour/dry-run-new t_tour_dry_run
 run_case tour/set-again-status-unset t_tour_set
 run_case tour/server-cert-refused t_tour_server_cert
@@ -1233,6 +1342,13 @@ run_case paths/ca-confined-to-root t_ca_confined_to_root
 run_case paths/hostile-round-trip t_hostile_paths
 run_case paths/line-break-refused t_newline_path
 run_case paths/invalid-utf8-refused t_invalid_utf8_path
+
+run_case manager/status t_manager_status
+run_case manager/audit t_manager_audit
+run_case manager/set-repairs t_manager_set_repairs
+run_case manager/ca t_manager_ca
+run_case manager/pass-environment t_manager_pass_environment
+run_case manager/broken-file t_manager_broken_file
 
 echo "$PASSED passed, $FAILED failed"
 ((FAILED == 0))

@@ -169,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
                         EnvList env = {};
                         Findings fs = {};
-                        r = effective_environment(&lp, u, &env, &fs);
+                        r = effective_environment(&lp, NULL, u, &env, &fs);
                         FUZZ_CHECK(r == 0);
                         for (size_t i = 0; i < env.n; i++)
                                 fuzz_sink += fuzz_touch(env.entries[i].assignment) + fuzz_touch(env.entries[i].source);
