@@ -159,10 +159,79 @@ static int cunescape_one(const char *p, Buf *b) {
         }
 }
 
+/* The escape whose backslash is at *s into b, advancing *s past it: a C escape with
+ * EXTRACT_CUNESCAPE, otherwise the next character as it is. */
+static int take_escape(const char **s, Buf *b, unsigned flags) {
+        const char *q = *s + 1;
+
+        if (*q == 0)
+                return -EINVAL;
+        if (flags & EXTRACT_CUNESCAPE) {
+                int r = cunescape_one(q, b);
+                if (r < 0)
+                        return r;
+                q += r;
+        } else
+                buf_putc(b, *q++);
+        *s = q;
+        return 0;
+}
+
+/* The characters of the word starting at *s into b, unquoting and unescaping as flags say;
+ * leaves *s after the whitespace that ends the word, or at the end of the string. */
+static int scan_word(const char **s, Buf *b, unsigned flags) {
+        const char *q = *s;
+        char quote = 0;
+        int r;
+
+        for (;;) {
+                char c = *q;
+
+                if (c == 0) {
+                        if (quote != 0)
+                                return -EINVAL;
+                        break;
+                }
+
+                if (c == '\\') {
+                        r = take_escape(&q, b, flags);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                if (quote != 0) {
+                        if (c == quote)
+                                quote = 0;
+                        else
+                                buf_putc(b, c);
+                        q++;
+                        continue;
+                }
+
+                if ((flags & EXTRACT_UNQUOTE) && (c == '\'' || c == '"')) {
+                        quote = c;
+                        q++;
+                        continue;
+                }
+
+                if (is_ws(c)) {
+                        while (is_ws(*q))
+                                q++;
+                        break;
+                }
+
+                buf_putc(b, c);
+                q++;
+        }
+        *s = q;
+        return 0;
+}
+
 int extract_word(const char **p, char **ret, unsigned flags) {
         _cleanup_(buf_free) Buf b = {};
         const char *s;
-        char quote = 0;
+        int r;
 
         if (!p || !ret)
                 return -EINVAL;
@@ -184,53 +253,9 @@ int extract_word(const char **p, char **ret, unsigned flags) {
         /* A word was found, even if it unquotes to "". */
         buf_put(&b, "", 0);
 
-        for (;;) {
-                char c = *s;
-
-                if (c == 0) {
-                        if (quote != 0)
-                                return -EINVAL;
-                        break;
-                }
-
-                if (c == '\\') {
-                        s++;
-                        if (*s == 0)
-                                return -EINVAL;
-                        if (flags & EXTRACT_CUNESCAPE) {
-                                int r = cunescape_one(s, &b);
-                                if (r < 0)
-                                        return r;
-                                s += r;
-                        } else
-                                buf_putc(&b, *s++);
-                        continue;
-                }
-
-                if (quote != 0) {
-                        if (c == quote)
-                                quote = 0;
-                        else
-                                buf_putc(&b, c);
-                        s++;
-                        continue;
-                }
-
-                if ((flags & EXTRACT_UNQUOTE) && (c == '\'' || c == '"')) {
-                        quote = c;
-                        s++;
-                        continue;
-                }
-
-                if (is_ws(c)) {
-                        while (is_ws(*s))
-                                s++;
-                        break;
-                }
-
-                buf_putc(&b, c);
-                s++;
-        }
+        r = scan_word(&s, &b, flags);
+        if (r < 0)
+                return r;
 
         if (b.oom)
                 return -ENOMEM;
