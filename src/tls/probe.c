@@ -22,11 +22,92 @@ void probe_url_done(ProbeUrl *u) {
         *u = (ProbeUrl) {};
 }
 
+/* "[v6]" at p (the authority ends at end): its address in *ret_host; *ret_colon at the ':' after
+ * it, or NULL when no port follows. */
+static int parse_bracketed_host(const char *p, const char *end, char **ret_host, const char **ret_colon,
+                                const char **ret_why) {
+        _cleanup_free_ char *host = NULL;
+        const char *rb = memchr(p, ']', (size_t) (end - p));
+        if (!rb) {
+                *ret_why = "an IPv6 address needs a closing ']', e.g. https://[::1]:8006";
+                return -EINVAL;
+        }
+        host = strndup(p + 1, (size_t) (rb - p - 1));
+        if (!host)
+                return -ENOMEM;
+        struct in6_addr a6;
+        if (inet_pton(AF_INET6, host, &a6) != 1) {
+                *ret_why = "the text in [...] is not an IPv6 address";
+                return -EINVAL;
+        }
+        const char *colon = rb + 1 < end ? rb + 1 : NULL;
+        if (colon && *colon != ':') {
+                *ret_why = "expected ':' and a port after the IPv6 address";
+                return -EINVAL;
+        }
+        *ret_host = TAKE_PTR(host);
+        *ret_colon = colon;
+        return 0;
+}
+
+static bool is_dns_name_char(char c) {
+        return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
+/* An IPv4 address or a host name at p, up to a ':' or end: *ret_host, *ret_is_ip, and *ret_colon
+ * at the ':', or NULL when no port follows. */
+static int parse_plain_host(const char *p, const char *end, char **ret_host, const char **ret_colon, bool *ret_is_ip,
+                            const char **ret_why) {
+        _cleanup_free_ char *host = NULL;
+        const char *colon = memchr(p, ':', (size_t) (end - p));
+        host = strndup(p, (size_t) ((colon ? colon : end) - p));
+        if (!host)
+                return -ENOMEM;
+        struct in_addr a4;
+        struct in6_addr a6;
+        if (inet_pton(AF_INET6, host, &a6) == 1 || (colon && memchr(colon + 1, ':', (size_t) (end - colon - 1)))) {
+                *ret_why = "put an IPv6 address in brackets, e.g. https://[::1]:8006";
+                return -EINVAL;
+        }
+        bool is_ip = inet_pton(AF_INET, host, &a4) == 1;
+        if (!is_ip)
+                for (const char *q = host; *q; q++)
+                        if (!is_dns_name_char(*q)) {
+                                *ret_why = "the host name has a character a DNS name cannot have";
+                                return -EINVAL;
+                        }
+        *ret_host = TAKE_PTR(host);
+        *ret_colon = colon;
+        *ret_is_ip = is_ip;
+        return 0;
+}
+
+/* The port between the ':' at colon and end. */
+static int parse_port(const char *colon, const char *end, unsigned long *ret, const char **ret_why) {
+        const char *d = colon + 1;
+        char *e = NULL;
+        unsigned long port;
+
+        if (d == end || *d < '0' || *d > '9') {
+                *ret_why = "the port must be a number from 1 to 65535";
+                return -EINVAL;
+        }
+        errno = 0;
+        port = strtoul(d, &e, 10);
+        if (errno != 0 || e != end || port < 1 || port > 65535) {
+                *ret_why = "the port must be a number from 1 to 65535";
+                return -EINVAL;
+        }
+        *ret = port;
+        return 0;
+}
+
 int probe_url_parse(const char *url, ProbeUrl *ret, const char **ret_why) {
-        const char *p, *end;
+        const char *p, *end, *colon;
         _cleanup_free_ char *host = NULL;
         unsigned long port = PROBE_DEFAULT_PORT;
         bool is_ip = false;
+        int r;
 
         if (!url || strncasecmp(url, "https://", 8) != 0) {
                 *ret_why = "give an https:// URL, e.g. https://pve.example.internal:8006";
@@ -44,64 +125,21 @@ int probe_url_parse(const char *url, ProbeUrl *ret, const char **ret_why) {
                         return -EINVAL;
                 }
 
-        const char *colon;
         if (*p == '[') {
-                const char *rb = memchr(p, ']', (size_t) (end - p));
-                if (!rb) {
-                        *ret_why = "an IPv6 address needs a closing ']', e.g. https://[::1]:8006";
-                        return -EINVAL;
-                }
-                host = strndup(p + 1, (size_t) (rb - p - 1));
-                if (!host)
-                        return -ENOMEM;
-                struct in6_addr a6;
-                if (inet_pton(AF_INET6, host, &a6) != 1) {
-                        *ret_why = "the text in [...] is not an IPv6 address";
-                        return -EINVAL;
-                }
+                r = parse_bracketed_host(p, end, &host, &colon, ret_why);
                 is_ip = true;
-                colon = rb + 1 < end ? rb + 1 : NULL;
-                if (colon && *colon != ':') {
-                        *ret_why = "expected ':' and a port after the IPv6 address";
-                        return -EINVAL;
-                }
-        } else {
-                colon = memchr(p, ':', (size_t) (end - p));
-                host = strndup(p, (size_t) ((colon ? colon : end) - p));
-                if (!host)
-                        return -ENOMEM;
-                struct in_addr a4;
-                struct in6_addr a6;
-                if (inet_pton(AF_INET6, host, &a6) == 1 || (colon && memchr(colon + 1, ':', (size_t) (end - colon - 1)))) {
-                        *ret_why = "put an IPv6 address in brackets, e.g. https://[::1]:8006";
-                        return -EINVAL;
-                }
-                is_ip = inet_pton(AF_INET, host, &a4) == 1;
-                if (!is_ip)
-                        for (const char *q = host; *q; q++)
-                                if (!(((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z') || (*q >= '0' && *q <= '9') ||
-                                      *q == '-' || *q == '.' || *q == '_')) {
-                                        *ret_why = "the host name has a character a DNS name cannot have";
-                                        return -EINVAL;
-                                }
-        }
+        } else
+                r = parse_plain_host(p, end, &host, &colon, &is_ip, ret_why);
+        if (r < 0)
+                return r;
         if (isempty(host) || strlen(host) > 253) {
                 *ret_why = "the URL names no host (or one longer than 253 characters)";
                 return -EINVAL;
         }
         if (colon) {
-                const char *d = colon + 1;
-                char *e = NULL;
-                if (d == end || *d < '0' || *d > '9') {
-                        *ret_why = "the port must be a number from 1 to 65535";
-                        return -EINVAL;
-                }
-                errno = 0;
-                port = strtoul(d, &e, 10);
-                if (errno != 0 || e != end || port < 1 || port > 65535) {
-                        *ret_why = "the port must be a number from 1 to 65535";
-                        return -EINVAL;
-                }
+                r = parse_port(colon, end, &port, ret_why);
+                if (r < 0)
+                        return r;
         }
 
         *ret = (ProbeUrl) { .host = TAKE_PTR(host), .port = (uint16_t) port, .is_ip = is_ip };
