@@ -496,58 +496,38 @@ static bool env_path_ok(const char *e) {
         return e && e[0] == '/' && strlen(e) < PATH_MAX;
 }
 
-static int user_home(char **ret) {
-        const char *e = secure_getenv("HOME");
-        char *h;
-
+/* $HOME or $SHELL when it is a sane absolute path, else root's default or the user's passwd
+ * entry, simplified: what the user manager gives %h and %s. */
+static int user_path(const char *env, const char *root_default, bool shell, char **ret) {
+        const char *e = secure_getenv(env);
         if (!env_path_ok(e)) {
                 uid_t u = getuid();
                 if (u == 0)
-                        e = "/root";
+                        e = root_default;
                 else {
-                        struct passwd *pw;
                         errno = 0;
-                        pw = getpwuid(u);
+                        struct passwd *pw = getpwuid(u);
                         if (!pw)
                                 return errno > 0 ? -errno : -ESRCH;
-                        e = pw->pw_dir;
+                        e = shell ? pw->pw_shell : pw->pw_dir;
                         if (!env_path_ok(e))
                                 return -EINVAL;
                 }
         }
-        h = strdup(e);
-        if (!h)
-                return -ENOMEM;
-        path_simplify(h);
-        *ret = h;
-        return 0;
-}
-
-static int user_shell(char **ret) {
-        const char *e = secure_getenv("SHELL");
-        char *s;
-
-        if (!env_path_ok(e)) {
-                uid_t u = getuid();
-                if (u == 0)
-                        e = "/bin/sh";
-                else {
-                        struct passwd *pw;
-                        errno = 0;
-                        pw = getpwuid(u);
-                        if (!pw)
-                                return errno > 0 ? -errno : -ESRCH;
-                        e = pw->pw_shell;
-                        if (!env_path_ok(e))
-                                return -EINVAL;
-                }
-        }
-        s = strdup(e);
+        char *s = strdup(e);
         if (!s)
                 return -ENOMEM;
         path_simplify(s);
         *ret = s;
         return 0;
+}
+
+static int user_home(char **ret) {
+        return user_path("HOME", "/root", false, ret);
+}
+
+static int user_shell(char **ret) {
+        return user_path("SHELL", "/bin/sh", true, ret);
 }
 
 /* sd_path_lookup() for the user manager: $ENV when absolute, else ~/suffix. */
