@@ -110,10 +110,6 @@ void buf_put(Buf *b, const char *s, size_t n) {
         b->data[b->len] = 0;
 }
 
-void buf_putc(Buf *b, char c) {
-        buf_put(b, &c, 1);
-}
-
 void buf_puts(Buf *b, const char *s) {
         buf_put(b, s, strlen(s));
 }
