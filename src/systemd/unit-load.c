@@ -825,6 +825,9 @@ static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, co
                                            : fopen(resolved ? resolved : host_path, "re");
         if (!f)
                 return -errno;
+        /* The reader reads in blocks of its own: no stdio buffer (nor the fstat() that sizes it). */
+        if (!overlay)
+                (void) setvbuf(f, NULL, _IONBF, 0);
         c->display = lookup_display_path(c->lp, host_path);
         /* Is it the caller's own drop-in? Its first line says so, seen as the file is read. */
         char head[256];
