@@ -393,14 +393,20 @@ static int dropin_names(const char *name, char ***names) {
         }
         if (!unit_prefix_is_valid(prefix, strlen(prefix)))
                 return 0;
-        _cleanup_free_ char *inst = NULL, *built = NULL;
+        _cleanup_free_ char *inst = NULL;
         if (kind == UNIT_NAME_INSTANCE && (r = unit_name_instance(name, &inst)) < 0)
                 return r;
-        built = inst ? xasprintf("%s@%s.%s", prefix, inst, unit_name_type(name))
-                     : xasprintf("%s.%s", prefix, unit_name_type(name));
-        if (!built)
+        _cleanup_(buf_free) Buf built = {};
+        buf_puts(&built, prefix);
+        if (inst) {
+                buf_putc(&built, '@');
+                buf_puts(&built, inst);
+        }
+        buf_putc(&built, '.');
+        buf_puts(&built, unit_name_type(name));
+        if (built.oom)
                 return -ENOMEM;
-        return dropin_names(built, names);
+        return dropin_names(built.data, names);
 }
 
 /* unit_file_find_dirs() for one name in every search directory, in search-path order; only
@@ -410,13 +416,18 @@ static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
         int r;
         if ((r = dropin_names(name, &names)) < 0)
                 return r;
-        /* Most of these names have a directory nowhere: drop them before the per-directory walk. */
+        /* Most of these names have a directory nowhere: drop them before the per-directory walk.
+         * The names looked up are made in one reused buffer: an asprintf() each was 6% of an
+         * audit. */
+        _cleanup_(buf_free) Buf b = {};
         size_t k = 0;
         for (char **n = names; *n; n++) {
-                _cleanup_free_ char *dn = xasprintf("%s.d", *n);
-                if (!dn)
+                b.len = 0;
+                buf_puts(&b, *n);
+                buf_puts(&b, ".d");
+                if (b.oom)
                         return -ENOMEM;
-                if (strmap_contains(&ix->dir_names, dn))
+                if (strmap_contains(&ix->dir_names, b.data))
                         names[k++] = *n;
                 else
                         free(*n);
@@ -426,13 +437,17 @@ static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
                 return 0;
         for (char **d = ix->lp->search_path; *d; d++)
                 for (char **n = names; *n; n++) {
-                        _cleanup_free_ char *path = xasprintf("%s/%s.d", *d, *n);
-                        if (!path)
+                        b.len = 0;
+                        buf_puts(&b, *d);
+                        buf_putc(&b, '/');
+                        buf_puts(&b, *n);
+                        buf_puts(&b, ".d");
+                        if (b.oom)
                                 return -ENOMEM;
-                        if (!strmap_contains(&ix->dirs, path))
+                        if (!strmap_contains(&ix->dirs, b.data))
                                 continue;
                         _cleanup_free_ char *res = NULL;
-                        if (fs_resolve_under_root(ix->lp->root, path, &res) == 0 && !strv_contains(*dirs, res) &&
+                        if (fs_resolve_under_root(ix->lp->root, b.data, &res) == 0 && !strv_contains(*dirs, res) &&
                             (r = strv_consume(dirs, TAKE_PTR(res))) < 0)
                                 return r;
                 }
