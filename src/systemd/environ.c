@@ -1092,9 +1092,21 @@ static bool entry_has_name(const char *a, const char *name, size_t n) {
         return strncmp(a, name, n) == 0 && a[n] == '=';
 }
 
+/* A unit sets a handful of variables: below this many, a scan is cheaper than the map (whose
+ * table and key copies were a tenth of an audit); from it on, the map keeps set() linear. */
+#define ENV_LIST_INDEX_MIN 16
+
 /* The position of the entry named by the first n bytes of name, -1 when there is none,
  * -ENOMEM. */
 static ssize_t env_list_find(const EnvList *l, const char *name, size_t n) {
+        if (l->index.cap == 0) {
+                if (memchr(name, '=', n))
+                        return -1;  /* no name has one, as the map would say */
+                for (size_t i = 0; i < l->n; i++)
+                        if (entry_has_name(l->entries[i].assignment, name, n))
+                                return (ssize_t) i;
+                return -1;
+        }
         char buf[256];
         _cleanup_free_ char *heap = NULL;
         const char *key = buf;
@@ -1114,6 +1126,17 @@ static int env_list_index(EnvList *l, size_t i) {
         if (!name)
                 return -ENOMEM;
         return strmap_put(&l->index, name, (void *) (uintptr_t) (i + 1)) < 0 ? -ENOMEM : 0;
+}
+
+/* Indexes every entry again, or none while the list is short. */
+static int env_list_reindex(EnvList *l) {
+        strmap_done(&l->index);
+        if (l->n < ENV_LIST_INDEX_MIN)
+                return 0;
+        for (size_t i = 0; i < l->n; i++)
+                if (env_list_index(l, i) < 0)
+                        return -ENOMEM;
+        return 0;
 }
 
 /* Like env_list_set(), but takes ownership of assignment and source (freed on failure). */
@@ -1147,7 +1170,7 @@ static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
         }
         l->entries = n;
         l->entries[l->n++] = (EnvEntry) { .assignment = assignment, .source = source };
-        return env_list_index(l, l->n - 1);
+        return l->index.cap ? env_list_index(l, l->n - 1) : env_list_reindex(l);
 }
 
 int env_list_set(EnvList *l, const char *assignment, const char *source) {
@@ -1208,11 +1231,7 @@ int env_list_unset(EnvList *l, const char *name_or_assignment) {
                 return 0;
         l->n = t;
         /* positions moved: index again (UnsetEnvironment= is rare and short) */
-        strmap_done(&l->index);
-        for (size_t i = 0; i < l->n; i++)
-                if (env_list_index(l, i) < 0)
-                        return -ENOMEM;
-        return 0;
+        return env_list_reindex(l);
 }
 
 /* ---------------------------------------------------------------------------------------------- */

@@ -643,6 +643,35 @@ static void test_env_list_many(void **state) {
         assert_null(env_list_get(&l, "V10000"));
 }
 
+/* Across the size where the list starts indexing its names (a scan below it), both ways: the
+ * same answers while it grows past it and after an unset brings it back under. */
+static void test_env_list_index_threshold(void **state) {
+        _cleanup_(env_list_done) EnvList l = {};
+        char a[64];
+        for (int n = 1; n <= 40; n++) {
+                snprintf(a, sizeof a, "V%d=%d", n, n);
+                assert_int_equal(env_list_set(&l, a, "src"), 0);
+                assert_int_equal(env_list_set(&l, "V1=again", "later"), 0);  /* in place */
+                assert_int_equal(l.n, (size_t) n);
+                assert_string_equal(l.entries[0].assignment, "V1=again");
+                for (int i = 1; i <= n; i++) {
+                        snprintf(a, sizeof a, "V%d", i);
+                        assert_ptr_equal(env_list_get(&l, a), &l.entries[i - 1]);
+                }
+                assert_null(env_list_get(&l, "V1=again"));  /* a name, never an assignment */
+                assert_null(env_list_get(&l, "V"));
+        }
+        for (int n = 40; n > 1; n--) {
+                snprintf(a, sizeof a, "V%d", n);
+                assert_int_equal(env_list_unset(&l, a), 0);
+                assert_null(env_list_get(&l, a));
+                assert_int_equal(l.n, (size_t) n - 1);
+                assert_ptr_equal(env_list_get(&l, "V1"), &l.entries[0]);
+                snprintf(a, sizeof a, "V%d", n - 1);
+                assert_ptr_equal(env_list_get(&l, a), &l.entries[n - 2]);
+        }
+}
+
 static void test_env_list_unset_table(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(unset_cases); i++) {
                 _cleanup_(env_list_done) EnvList l = {};
@@ -868,6 +897,7 @@ int main(void) {
                 cmocka_unit_test(test_env_file_nul_and_sources),
                 cmocka_unit_test(test_env_file_systemd_cases),
                 cmocka_unit_test(test_env_list_many),
+                cmocka_unit_test(test_env_list_index_threshold),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
