@@ -21,7 +21,7 @@
 #define LETTERS_DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 static bool is_ws(char c) {
-        return c != 0 && strchr(WHITESPACE, c);
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';  /* WHITESPACE, without a strchr() per byte */
 }
 
 static bool is_newline(char c) {
@@ -982,6 +982,17 @@ int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
 
         if (!s || !ret)
                 return -EINVAL;
+
+        /* Most values have no specifier at all: a copy, not a byte at a time. */
+        if (!strchr(s, '%')) {
+                if (strlen(s) > max)
+                        return -ENAMETOOLONG;
+                char *r = strdup(s);
+                if (!r)
+                        return -ENOMEM;
+                *ret = r;
+                return 0;
+        }
 
         buf_put(&b, "", 0);
         for (const char *f = s; *f; f++) {
