@@ -168,6 +168,12 @@ char *xasprintf(const char *fmt, ...) {
 bool utf8_is_valid(const char *s, size_t n) {
         const unsigned char *p = (const unsigned char *) s, *e = p + n;
         while (p < e) {
+                /* ASCII eight bytes at a time: unit files are nearly all ASCII. */
+                uint64_t w;
+                if (e - p >= 8 && (memcpy(&w, p, 8), (w & 0x8080808080808080ULL) == 0)) {
+                        p += 8;
+                        continue;
+                }
                 unsigned c = *p, len;
                 uint32_t cp;
                 if (c < 0x80) {
