@@ -83,10 +83,17 @@ static int read_physical_line(Reader *r) {
                         return k;
                 if (k == 0)
                         break;
-                /* Copy the run of ordinary bytes in one go, then look at what ended it. */
-                size_t start = r->in_pos, end = start;
-                while (end < r->in_len && r->in[end] != '\n' && r->in[end] != '\r' && r->in[end] != 0)
-                        end++;
+                /* Copy the run of ordinary bytes in one go, then look at what ended it: the first
+                 * '\n', then an earlier '\r' or NUL in that run (memchr(), not a test per byte). */
+                size_t start = r->in_pos, end;
+                const char *nl = memchr(r->in + start, '\n', r->in_len - start);
+                end = nl ? (size_t) (nl - r->in) : r->in_len;
+                const char *cr = memchr(r->in + start, '\r', end - start);
+                if (cr)
+                        end = (size_t) (cr - r->in);
+                const char *nul = memchr(r->in + start, 0, end - start);
+                if (nul)
+                        end = (size_t) (nul - r->in);
                 any = true;
                 /* read_line(f, LONG_LINE_MAX): a line of LONG_LINE_MAX bytes is already too long. */
                 if (b->len + (end - start) >= UNIT_LINE_MAX)
@@ -114,11 +121,15 @@ static int read_physical_line(Reader *r) {
         return b->oom ? -ENOMEM : 1;
 }
 
+static bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 static char *strip(char *s) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        while (is_space(*s))
                 s++;
         size_t n = strlen(s);
-        while (n > 0 && strchr(" \t\n\r", s[n - 1]))
+        while (n > 0 && is_space(s[n - 1]))
                 s[--n] = 0;
         return s;
 }
@@ -251,11 +262,13 @@ static int next_assignment(Reader *r) {
                 }
 
                 /* The text before the new line ends in the ' ' that replaced a backslash, so the
-                 * escape state there is "not escaped": scanning the new part alone is the same. */
-                bool escaped = false;
-                char *e;
-                for (e = p + scanned; *e; e++)
-                        escaped = escaped ? false : *e == '\\';
+                 * escape state there is "not escaped": scanning the new part alone is the same.
+                 * And scanning it from the left, a backslash ends it escaped only as the last of
+                 * an odd run of them at its end: count that run from the right. */
+                char *e = p + scanned + len, *b = e;
+                while (b > p + scanned && b[-1] == '\\')
+                        b--;
+                bool escaped = (e - b) % 2 == 1;
                 if (escaped) {
                         e[-1] = ' ';
                         if (!in_cont) {
