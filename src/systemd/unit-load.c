@@ -81,6 +81,18 @@ static bool null_or_empty_resolve(const LookupPaths *lp, const char *host_path, 
         return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
 }
 
+/* null_or_empty_resolve() for a drop-in listed by list_dropins(): its directory came resolved
+ * from find_dirs_all(), so when the file itself is no symlink it is its own resolved path, and
+ * one lstat() says it all (resolving it again opened its directory once per unit). */
+static bool dropin_null_or_empty(const LookupPaths *lp, const char *host_path, char **ret_resolved) {
+        struct stat st;
+        if (lstat(host_path, &st) < 0 || S_ISLNK(st.st_mode))
+                return null_or_empty_resolve(lp, host_path, ret_resolved);
+        if (!(*ret_resolved = strdup(host_path)))
+                return false;  /* then parse_file() resolves it itself, and fails the same way */
+        return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
 /* Is the alias symlink name -> target acceptable (unit_validate_alias_symlink_or_warn())? */
 static bool alias_is_valid(const char *name, const char *target) {
         UnitNameKind sk = unit_name_classify(name), dk = unit_name_classify(target);
@@ -1043,7 +1055,7 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
         for (char **d = u->dropins; d && *d; d++) {
                 bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
                 _cleanup_free_ char *res = NULL;
-                if (overlay ? isempty(ix->overlay_content) : null_or_empty_resolve(lp, *d, &res))
+                if (overlay ? isempty(ix->overlay_content) : dropin_null_or_empty(lp, *d, &res))
                         continue;
                 /* A fatal error in a drop-in only cuts that file short, as in systemd. */
                 r = parse_file(&c, ix, *d, res, &line);
