@@ -1049,9 +1049,11 @@ static bool env_name_is_valid_n(const char *e, size_t n) {
                 return false;
         if (n > arg_max() - 2)
                 return false;
-        for (size_t i = 0; i < n; i++)
-                if (!e[i] || !strchr(LETTERS_DIGITS "_", e[i]))
+        for (size_t i = 0; i < n; i++) {
+                char c = e[i];  /* LETTERS_DIGITS "_", without a strchr() per byte */
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
                         return false;
+        }
         return true;
 }
 
@@ -1173,7 +1175,13 @@ static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
                 return 0;
         }
 
-        EnvEntry *n = realloc(l->entries, (l->n + 1) * sizeof(EnvEntry));
+        /* The capacity is the power of two at or above n (at least 4): a realloc() per append
+         * was a realloc() per variable of every unit. Shrinking n (unset, reset) keeps the
+         * array at least that large. */
+        size_t want = l->n < 4 ? 4 : l->n;
+        EnvEntry *n = l->entries;
+        if (!n || (l->n >= 4 && (l->n & (l->n - 1)) == 0))
+                n = realloc(l->entries, (l->n < 4 ? 4 : want * 2) * sizeof(EnvEntry));
         if (!n) {
                 free(assignment);
                 free(source);
@@ -1286,7 +1294,10 @@ int environ_apply_line(EnvList *env, const char *rvalue, const char *source,
                         continue;
                 }
 
-                r = env_list_set(env, resolved, source);
+                char *src = NULL;
+                if (source && !(src = strdup(source)))
+                        return -ENOMEM;
+                r = env_list_set_consume(env, TAKE_PTR(resolved), src);  /* not one more copy */
                 if (r < 0)
                         return r;
         }
