@@ -1253,6 +1253,46 @@ int env_list_unset(EnvList *l, const char *name_or_assignment) {
         return env_list_reindex(l);
 }
 
+int env_list_unset_all(EnvList *l, char *const *names) {
+        StrMap by_name = {}, exact = {};
+        int r = 0;
+
+        if (!l)
+                return -EINVAL;
+        if (!names || !*names)
+                return 0;
+        for (char *const *x = names; x && *x && r >= 0; x++)
+                r = strmap_put(strchr(*x, '=') ? &exact : &by_name, *x, NULL);
+        if (r > 0)
+                r = 0;
+        size_t t = 0;
+        for (size_t i = 0; i < l->n; i++) {
+                const char *a = l->entries[i].assignment;
+                size_t n = strcspn(a, "=");
+                char buf[256];
+                _cleanup_free_ char *heap = NULL;
+                const char *name = buf;
+                if (n < sizeof(buf)) {
+                        memcpy(buf, a, n);
+                        buf[n] = 0;
+                } else if (!(name = heap = strndup(a, n)))
+                        r = -ENOMEM;
+                /* out of memory: the rest is kept, the list stays whole */
+                if (r >= 0 && (strmap_contains(&by_name, name) || strmap_contains(&exact, a))) {
+                        env_entry_free(&l->entries[i]);
+                        continue;
+                }
+                l->entries[t++] = l->entries[i];
+        }
+        strmap_done(&by_name);
+        strmap_done(&exact);
+        if (t == l->n)
+                return r;
+        l->n = t;
+        int k = env_list_reindex(l);
+        return r < 0 ? r : k;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Environment= and UnsetEnvironment= */
 

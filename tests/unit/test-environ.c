@@ -684,6 +684,48 @@ static void test_env_list_unset_table(void **state) {
         }
 }
 
+/* env_list_unset_all() is env_list_unset() of each name: every row of the table alone, all of
+ * them at once, and many names on many variables (one pass: this ran for seconds before). */
+static void test_env_list_unset_all(void **state) {
+        for (size_t i = 0; i < ELEMENTSOF(unset_cases); i++) {
+                _cleanup_(env_list_done) EnvList l = {};
+                for (const char *const *a = (const char *const[]) { "A=1", "B=2", "C=", "D=x", NULL }; *a; a++)
+                        assert_int_equal(env_list_set(&l, *a, NULL), 0);
+                char *one[] = { (char *) unset_cases[i].pattern, NULL };
+                assert_int_equal(env_list_unset_all(&l, one), 0);
+                _cleanup_free_ char *got = env_join(&l);
+                if (!streq(got, unset_cases[i].expected))
+                        fail_msg("unset_all '%s': '%s'", unset_cases[i].pattern, got);
+        }
+        _cleanup_(env_list_done) EnvList l = {}, m = {};
+        _cleanup_strv_free_ char **names = NULL;
+        char a[64];
+        for (int i = 0; i < 20000; i++) {
+                snprintf(a, sizeof a, "V%d=%d", i, i);
+                assert_int_equal(env_list_set(&l, a, "src"), 0);
+                assert_int_equal(env_list_set(&m, a, "src"), 0);
+        }
+        for (int i = 0; i < 20000; i += 3) {
+                snprintf(a, sizeof a, i % 2 ? "V%d" : "V%d=%d", i, i + (i % 4 == 0));  /* some values differ */
+                assert_int_equal(strv_extend(&names, a), 0);
+                if (i < 600)
+                        env_list_unset(&m, a);  /* the slow way, on a prefix */
+        }
+        assert_int_equal(env_list_unset_all(&l, names), 0);
+        for (int i = 0; i < 20000; i++) {
+                snprintf(a, sizeof a, "V%d", i);
+                const EnvEntry *e = env_list_get(&l, a);
+                bool gone = i % 3 == 0 && (i % 2 || i % 4 != 0);
+                if (gone)
+                        assert_null(e);
+                else
+                        assert_non_null(e);
+                if (i < 600)
+                        assert_true(!env_list_get(&m, a) == gone);
+        }
+        assert_null(env_list_get(&l, "V1=1"));
+}
+
 typedef struct UnsetLineCase {
         const char *before, *rvalue, *expected;
         size_t n_diags;
@@ -898,6 +940,7 @@ int main(void) {
                 cmocka_unit_test(test_env_file_systemd_cases),
                 cmocka_unit_test(test_env_list_many),
                 cmocka_unit_test(test_env_list_index_threshold),
+                cmocka_unit_test(test_env_list_unset_all),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
