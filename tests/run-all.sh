@@ -24,6 +24,7 @@ ninja -C "$asan"
 status=0
 meson test -C "$build" --logbase all --print-errorlogs --num-processes 2 || status=1
 meson test -C "$build" --logbase fuzz --print-errorlogs --suite fuzz || status=1
+meson test -C "$build" --logbase deb --print-errorlogs --suite deb || status=1
 # Sanitizers: the suites that run unit-tls's own code in-process or as a CLI.
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
         meson test -C "$asan" --logbase sanitizers --print-errorlogs --suite unit --suite cli --suite oracle || status=1
@@ -32,7 +33,7 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
 python3 - "$build" "$asan" <<'PY'
 import json, sys
 passed = failed = skipped = 0
-for d, base in ((sys.argv[1], "all"), (sys.argv[1], "fuzz"), (sys.argv[2], "sanitizers")):
+for d, base in ((sys.argv[1], "all"), (sys.argv[1], "fuzz"), (sys.argv[1], "deb"), (sys.argv[2], "sanitizers")):
     try:
         lines = open(f"{d}/meson-logs/{base}.json").read().splitlines()
     except OSError:

@@ -131,119 +131,139 @@ static int chase_fast(const char *root, const char *path, char **ret) {
         return 1;
 }
 
+/* The next component of the path at *p, advancing *p past it, and whether only slashes follow it.
+ * 0 at the end of the path. */
+static int chase_next(const char **p, char **ret, bool *ret_last) {
+        const char *q = *p;
+
+        while (*q == '/')
+                q++;
+        if (!*q)
+                return 0;
+        size_t n = strcspn(q, "/");
+        char *comp = strndup(q, n);
+        if (!comp)
+                return -ENOMEM;
+        q += n;
+        *p = q;
+        *ret = comp;
+        *ret_last = strspn(q, "/") == strlen(q);
+        return 1;
+}
+
+/* "..": drops the last component of done; at the root it stays there. */
+static void chase_up(Buf *done) {
+        char *slash = strrchr(done->data, '/');
+
+        if (slash) {
+                done->len = (size_t) (slash - done->data);
+                done->data[done->len] = 0;
+        }
+}
+
+/* Replaces the symlink host (the last component of done, which was saved bytes long before it)
+ * with its target: an absolute target starts again from root, a relative one from the link's
+ * directory. *todo becomes the target followed by rest, what was left of the path. */
+static int chase_link(const char *host, Buf *done, size_t saved, const char *rest, char **todo) {
+        char target[PATH_MAX];
+        ssize_t len = readlink(host, target, sizeof(target) - 1);
+        if (len < 0)
+                return -errno;
+        target[len] = 0;
+
+        if (target[0] == '/') {
+                done->len = 0;
+                done->data[0] = 0;
+        } else {
+                done->len = saved;
+                done->data[saved] = 0;
+        }
+        char *next = *rest ? xasprintf("%s/%s", target, rest) : strdup(target);
+        if (!next)
+                return -ENOMEM;
+        free(*todo);
+        *todo = next;
+        return 0;
+}
+
+/* done, the walked path, as a path on the host: below root, without trailing slashes. */
+static int chase_result(const char *root, Buf *done, char **ret) {
+        while (done->len > 1 && done->data[done->len - 1] == '/')
+                done->data[--done->len] = 0;
+        if (done->len == 0)
+                buf_putc(done, '/');
+        char *res = root ? xasprintf("%s%s", root, streq(done->data, "/") ? "" : done->data) : strdup(done->data);
+        if (!res)
+                return -ENOMEM;
+        if (root && !*res) {
+                free(res);
+                res = strdup("/");
+        }
+        *ret = res;
+        return 0;
+}
+
 int fs_chase(const char *root, const char *path, unsigned flags, char **ret) {
-        int k = chase_fast(root, path, ret);
-        if (k != 0)
-                return k < 0 ? k : 0;
+        int r = chase_fast(root, path, ret);
+        if (r != 0)
+                return r < 0 ? r : 0;
 
         /* done: the resolved part, relative to root, always starting with '/' or empty.
          * todo: what is left to walk. */
         _cleanup_free_ char *todo = strdup(path);
-        Buf done = {};
+        _cleanup_(buf_free) Buf done = {};
         unsigned links = 0;
-        int r = 0;
 
         if (!todo)
                 return -ENOMEM;
         buf_puts(&done, "");
 
-        char *p = todo;
-        while (*p) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
-                size_t n = strcspn(p, "/");
-                _cleanup_free_ char *comp = strndup(p, n);
-                if (!comp) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                p += n;
-                bool last = strspn(p, "/") == strlen(p);
+        const char *p = todo;
+        for (;;) {
+                _cleanup_free_ char *comp = NULL;
+                bool last;
 
+                r = chase_next(&p, &comp, &last);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
                 if (streq(comp, "."))
                         continue;
                 if (streq(comp, "..")) {
-                        char *slash = strrchr(done.data, '/');
-                        if (slash) {
-                                done.len = (size_t) (slash - done.data);
-                                done.data[done.len] = 0;
-                        }
+                        chase_up(&done);
                         continue;
                 }
 
                 size_t saved = done.len;
                 buf_putc(&done, '/');
                 buf_puts(&done, comp);
-                if (done.oom) {
-                        r = -ENOMEM;
-                        goto out;
-                }
+                if (done.oom)
+                        return -ENOMEM;
 
                 _cleanup_free_ char *host = root ? xasprintf("%s%s", root, done.data) : strdup(done.data);
-                if (!host) {
-                        r = -ENOMEM;
-                        goto out;
-                }
+                if (!host)
+                        return -ENOMEM;
                 struct stat st;
                 if (lstat(host, &st) < 0) {
                         if (errno == ENOENT && (flags & CHASE_NONEXISTENT)) {
                                 buf_puts(&done, p);
                                 break;
                         }
-                        r = -errno;
-                        goto out;
+                        return -errno;
                 }
                 if (!S_ISLNK(st.st_mode) || (last && (flags & CHASE_NOFOLLOW)))
                         continue;
 
-                if (++links > CHASE_MAX_LINKS) {
-                        r = -ELOOP;
-                        goto out;
-                }
-                char target[PATH_MAX];
-                ssize_t len = readlink(host, target, sizeof(target) - 1);
-                if (len < 0) {
-                        r = -errno;
-                        goto out;
-                }
-                target[len] = 0;
-
-                if (target[0] == '/') {
-                        done.len = 0;
-                        done.data[0] = 0;
-                } else {
-                        done.len = saved;
-                        done.data[saved] = 0;
-                }
-                char *rest = *p ? xasprintf("%s/%s", target, p) : strdup(target);
-                if (!rest) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                free(todo);
-                todo = rest;
+                if (++links > CHASE_MAX_LINKS)
+                        return -ELOOP;
+                r = chase_link(host, &done, saved, p, &todo);
+                if (r < 0)
+                        return r;
                 p = todo;
         }
 
-        while (done.len > 1 && done.data[done.len - 1] == '/')
-                done.data[--done.len] = 0;
-        if (done.len == 0)
-                buf_putc(&done, '/');
-        char *res = root ? xasprintf("%s%s", root, streq(done.data, "/") ? "" : done.data) : strdup(done.data);
-        if (!res) {
-                r = -ENOMEM;
-                goto out;
-        }
-        if (root && !*res) {
-                free(res);
-                res = strdup("/");
-        }
-        *ret = res;
-out:
-        buf_free(&done);
-        return r;
+        return chase_result(root, &done, ret);
 }
 
 int fs_chase_inside(const char *root, const char *path, char **ret) {

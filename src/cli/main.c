@@ -155,100 +155,148 @@ static int complete_units(char **names, int n, bool are_units, const Args *a, ch
         return 0;
 }
 
-int main(int argc, char *argv[]) {
-        Args a = { .drop_in = "tls.conf" };
-        _cleanup_free_ char *drop_in = NULL;
-        _cleanup_strv_free_ char **ca = NULL, **units = NULL, **words = NULL;
-        int c, r;
+/* What the Args point to, owned by main(). */
+typedef struct ArgsOwned {
+        char *drop_in;
+        char **ca, **units, **words;
+} ArgsOwned;
 
-        opterr = 0;  /* one line of our own instead of getopt's and ours */
-        while ((c = getopt_long(argc, argv, ":hq", options, NULL)) >= 0) {
-                switch (c) {
-                case OPT_CA:
-                        if (strv_extend(&ca, optarg) < 0)
-                                return EXIT_FAILURE_RUNTIME;
-                        break;
-                case OPT_URL: a.url = optarg; break;
-                case OPT_INSECURE: a.insecure = true; break;
-                case OPT_SYSTEM_STORE: a.system_store = true; break;
-                case OPT_DRY_RUN: a.dry_run = true; break;
-                case OPT_ROOT: a.root = optarg; break;
-                case OPT_USER: a.user = true; break;
-                case OPT_RUNTIME: a.runtime = true; break;
-                case OPT_DROP_IN:
-                        free(drop_in);
-                        drop_in = NULL;
-                        if (check_drop_in(optarg, &drop_in) < 0) {
-                                log_error("--drop-in=%s: give a plain file name such as tls.conf (no '/', not hidden)", optarg);
-                                return EXIT_USAGE;
-                        }
-                        a.drop_in = drop_in;
-                        break;
-                case OPT_SYSTEMD_VERSION:
-                        if (systemd_version_parse(optarg, &a.systemd_version) < 0 ||
-                            a.systemd_version < SYSTEMD_VERSION_MIN) {
-                                log_error("--systemd-version=%s: give a version number from %d on, such as 257",
-                                          optarg, SYSTEMD_VERSION_MIN);
-                                return EXIT_USAGE;
-                        }
-                        break;
-                case OPT_NO_RELOAD: a.no_reload = true; break;
-                case OPT_NO_RESTART: a.no_restart = true; break;
-                case OPT_NO_ROLLBACK: a.no_rollback = true; break;
-                case OPT_FORCE: a.force = true; break;
-                case OPT_NO_ASK_PASSWORD: a.no_ask_password = true; break;
-                case OPT_JSON: a.json = true; break;
-                case 'q': a.quiet = true; break;
-                case 'h':
-                        help();
-                        return EXIT_OK;
-                case OPT_VERSION:
-                        printf("unit-tls %s\n", PACKAGE_VERSION);
-                        return EXIT_OK;
-                case ':':
-                        log_error("option '%s' needs a value; try 'unit-tls --help'", argv[optind - 1]);
-                        return EXIT_USAGE;
-                default:
-                        log_error("unknown option '%s'; try 'unit-tls --help'", argv[optind - 1]);
+static void args_owned_done(ArgsOwned *o) {
+        free(o->drop_in);
+        strv_free(o->ca);
+        strv_free(o->units);
+        strv_free(o->words);
+}
+
+/* The parsers' result when the verb is to run; anything else is the exit code to end with now
+ * (--help, --version, a usage error). */
+#define PARSE_CONTINUE (-1)
+
+/* One option from getopt_long(). PARSE_CONTINUE, or an exit code after saying why. */
+static int parse_option(int c, char *argv[], Args *a, ArgsOwned *o) {
+        switch (c) {
+        case OPT_CA:
+                if (strv_extend(&o->ca, optarg) < 0)
+                        return EXIT_FAILURE_RUNTIME;
+                break;
+        case OPT_URL: a->url = optarg; break;
+        case OPT_INSECURE: a->insecure = true; break;
+        case OPT_SYSTEM_STORE: a->system_store = true; break;
+        case OPT_DRY_RUN: a->dry_run = true; break;
+        case OPT_ROOT: a->root = optarg; break;
+        case OPT_USER: a->user = true; break;
+        case OPT_RUNTIME: a->runtime = true; break;
+        case OPT_DROP_IN:
+                free(o->drop_in);
+                o->drop_in = NULL;
+                if (check_drop_in(optarg, &o->drop_in) < 0) {
+                        log_error("--drop-in=%s: give a plain file name such as tls.conf (no '/', not hidden)", optarg);
                         return EXIT_USAGE;
                 }
+                a->drop_in = o->drop_in;
+                break;
+        case OPT_SYSTEMD_VERSION:
+                if (systemd_version_parse(optarg, &a->systemd_version) < 0 ||
+                    a->systemd_version < SYSTEMD_VERSION_MIN) {
+                        log_error("--systemd-version=%s: give a version number from %d on, such as 257",
+                                  optarg, SYSTEMD_VERSION_MIN);
+                        return EXIT_USAGE;
+                }
+                break;
+        case OPT_NO_RELOAD: a->no_reload = true; break;
+        case OPT_NO_RESTART: a->no_restart = true; break;
+        case OPT_NO_ROLLBACK: a->no_rollback = true; break;
+        case OPT_FORCE: a->force = true; break;
+        case OPT_NO_ASK_PASSWORD: a->no_ask_password = true; break;
+        case OPT_JSON: a->json = true; break;
+        case 'q': a->quiet = true; break;
+        case 'h':
+                help();
+                return EXIT_OK;
+        case OPT_VERSION:
+                printf("unit-tls %s\n", PACKAGE_VERSION);
+                return EXIT_OK;
+        case ':':
+                log_error("option '%s' needs a value; try 'unit-tls --help'", argv[optind - 1]);
+                return EXIT_USAGE;
+        default:
+                log_error("unknown option '%s'; try 'unit-tls --help'", argv[optind - 1]);
+                return EXIT_USAGE;
         }
-        a.ca = ca;
+        return PARSE_CONTINUE;
+}
 
+/* The verb named at argv[optind], in *ret (its index in verbs[]). PARSE_CONTINUE, or an exit
+ * code after saying why. */
+static int parse_verb(int argc, char *argv[], size_t *ret) {
         if (optind >= argc) {
                 log_error("no command given; try 'unit-tls --help'");
                 return EXIT_USAGE;
         }
         const char *verb = argv[optind++];
+        for (size_t v = 0; v < ELEMENTSOF(verbs); v++)
+                if (streq(verbs[v].name, verb)) {
+                        *ret = v;
+                        return PARSE_CONTINUE;
+                }
+        log_error("unknown command '%s'; try 'unit-tls --help'", verb);
+        return EXIT_USAGE;
+}
+
+/* The options, the verb (*ret_verb) and its arguments into a, which points into o.
+ * PARSE_CONTINUE, or an exit code after saying why. */
+static int parse_args(int argc, char *argv[], Args *a, ArgsOwned *o, size_t *ret_verb) {
         size_t v;
-        for (v = 0; v < ELEMENTSOF(verbs); v++)
-                if (streq(verbs[v].name, verb))
-                        break;
-        if (v == ELEMENTSOF(verbs)) {
-                log_error("unknown command '%s'; try 'unit-tls --help'", verb);
-                return EXIT_USAGE;
-        }
+        int c, r;
+
+        opterr = 0;  /* one line of our own instead of getopt's and ours */
+        while ((c = getopt_long(argc, argv, ":hq", options, NULL)) >= 0)
+                if ((r = parse_option(c, argv, a, o)) != PARSE_CONTINUE)
+                        return r;
+        a->ca = o->ca;
+
+        if ((r = parse_verb(argc, argv, &v)) != PARSE_CONTINUE)
+                return r;
 
         for (int i = optind; i < argc && verbs[v].takes_words; i++)
-                if (strv_extend(&words, argv[i]) < 0)
+                if (strv_extend(&o->words, argv[i]) < 0)
                         return EXIT_FAILURE_RUNTIME;
-        if ((r = check_root(&a)) != 0)
+        if ((r = check_root(a)) != 0)
                 return r;
-        if ((r = complete_units(argv + optind, argc - optind, !verbs[v].takes_words, &a, &units)) != 0)
+        if ((r = complete_units(argv + optind, argc - optind, !verbs[v].takes_words, a, &o->units)) != 0)
                 return r;
-        if (verbs[v].needs_units && !units) {
-                log_error("%s: name at least one unit, e.g. 'unit-tls %s homepage'", verb, verb);
+        if (verbs[v].needs_units && !o->units) {
+                log_error("%s: name at least one unit, e.g. 'unit-tls %s homepage'", verbs[v].name, verbs[v].name);
                 return EXIT_USAGE;
         }
-        a.units = units;
-        a.words = words;
+        a->units = o->units;
+        a->words = o->words;
+        *ret_verb = v;
+        return PARSE_CONTINUE;
+}
 
+/* Runs verb v in the Context of a. */
+static int dispatch(size_t v, Args *a) {
         Context ctx = {};
-        if ((r = context_init(&ctx, &a)) < 0) {
+        int r;
+
+        if ((r = context_init(&ctx, a)) < 0) {
                 log_error("cannot read the unit search path: %s", strerror(-r));
                 return EXIT_FAILURE_RUNTIME;
         }
         r = verbs[v].fn(&ctx);
         context_done(&ctx);
         return r;
+}
+
+int main(int argc, char *argv[]) {
+        Args a = { .drop_in = "tls.conf" };
+        _cleanup_(args_owned_done) ArgsOwned owned = {};
+        size_t v;
+        int r;
+
+        r = parse_args(argc, argv, &a, &owned, &v);
+        if (r != PARSE_CONTINUE)
+                return r;
+        return dispatch(v, &a);
 }

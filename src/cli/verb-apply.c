@@ -300,6 +300,90 @@ static int apply_online(Context *c, Changes *cs, size_t n_changed) {
         return ret;
 }
 
+/* apply takes its units and CA files from unit-tls.d, and writes only what the generator
+ * writes: refuses (logged) the options that say otherwise. */
+static bool refuse_options(const Args *a) {
+        if (a->units) {
+                log_error("apply: takes no unit names; it applies the configuration in /etc/unit-tls.d, "
+                          "/run/unit-tls.d and /usr/lib/unit-tls.d (see unit-tls.d(5))");
+                return true;
+        }
+        if (a->ca || a->insecure || a->url) {
+                log_error("apply: takes no --ca, --insecure or --url; write them into a unit-tls.d file, or use 'unit-tls set'");
+                return true;
+        }
+        if (a->user || a->runtime || !streq(a->drop_in, "tls.conf")) {
+                log_error("apply: --user, --runtime and --drop-in do not apply: the generator writes "
+                          "%s/<unit>.d/%s for the system manager", GENERATOR_NORMAL_DIR, GENERATOR_DROPIN);
+                return true;
+        }
+        return false;
+}
+
+static void print_diffs(const Changes *cs) {
+        for (size_t i = 0; i < cs->n; i++) {
+                _cleanup_free_ char *d = change_diff(&cs->items[i]);
+                if (d && *d)
+                        fputs(d, stdout);
+        }
+}
+
+/* One line per unit: unchanged, what the generator will write offline, or what --dry-run would do. */
+static void log_changes(const Context *c, const Changes *cs) {
+        const Args *a = c->args;
+
+        for (size_t i = 0; i < cs->n; i++) {
+                const Change *x = &cs->items[i];
+                if (!x->changed)
+                        log_info(a, "%s: unchanged (%s, from %s)", x->unit, x->dropin_display, x->g ? x->g->source : "?");
+                else if (c->offline)
+                        log_info(a, "%s: the generator will %s %s%s%s%s at the next %s; not applied (%s)", x->unit,
+                                 x->g ? "write" : "no longer write", x->dropin_display, x->g ? " (from " : "",
+                                 x->g ? x->g->source : "", x->g ? ")" : "",
+                                 c->lp.root ? "boot of that system" : "boot or daemon-reload", c->offline_reason);
+                else if (a->dry_run)
+                        log_info(a, "%s: would daemon-reload (the generator %s %s%s%s), then restart %s if it is running%s",
+                                 x->unit, x->g ? "writes" : "removes", x->dropin_display, x->g ? " from " : "",
+                                 x->g ? x->g->source : "", x->unit, a->no_restart ? " (not with --no-restart)" : "");
+        }
+}
+
+/* Shows the changes and, online and unless told not to, applies them. Returns an exit code. */
+static int apply_changes(Context *c, Changes *cs, const Diags *errors, const Diags *warnings) {
+        const Args *a = c->args;
+        size_t n_changed = 0;
+        int ret;
+
+        for (size_t i = 0; i < cs->n; i++)
+                n_changed += cs->items[i].changed;
+
+        if (a->dry_run && !a->json)
+                print_diffs(cs);
+
+        const char *problem = !c->offline && n_changed > 0 ? generator_problem(c) : NULL;
+        if (!a->json)
+                log_changes(c, cs);
+        if (problem && a->dry_run && !a->json)
+                fprintf(stderr, "unit-tls: warning: %s\n", problem);
+        if (a->dry_run || c->offline || n_changed == 0 || a->no_reload) {
+                if (n_changed == 0 && !a->json)
+                        log_info(a, "nothing to apply: the generated drop-ins match the configuration");
+                else if (a->no_reload && !a->dry_run && !c->offline && !a->json)
+                        log_info(a, "not applied (--no-reload); it takes effect at the next daemon-reload");
+                if (a->json)
+                        print_json(cs, errors, warnings, a->dry_run, false);
+                return EXIT_OK;
+        }
+        if (problem) {
+                log_error("%s; nothing was applied", problem);
+                return EXIT_FAILURE_RUNTIME;
+        }
+        ret = apply_online(c, cs, n_changed);
+        if (a->json)
+                print_json(cs, errors, warnings, false, true);
+        return ret;
+}
+
 int verb_apply(Context *c) {
         const Args *a = c->args;
         TrustConf conf = {};
@@ -308,20 +392,8 @@ int verb_apply(Context *c) {
         Diags errors = {}, warnings = {};
         int r, ret = EXIT_OK;
 
-        if (a->units) {
-                log_error("apply: takes no unit names; it applies the configuration in /etc/unit-tls.d, "
-                          "/run/unit-tls.d and /usr/lib/unit-tls.d (see unit-tls.d(5))");
+        if (refuse_options(a))
                 return EXIT_USAGE;
-        }
-        if (a->ca || a->insecure || a->url) {
-                log_error("apply: takes no --ca, --insecure or --url; write them into a unit-tls.d file, or use 'unit-tls set'");
-                return EXIT_USAGE;
-        }
-        if (a->user || a->runtime || !streq(a->drop_in, "tls.conf")) {
-                log_error("apply: --user, --runtime and --drop-in do not apply: the generator writes "
-                          "%s/<unit>.d/%s for the system manager", GENERATOR_NORMAL_DIR, GENERATOR_DROPIN);
-                return EXIT_USAGE;
-        }
 
         GenTarget t = { .out_dir = GENERATOR_NORMAL_DIR, .out_root = c->lp.root };
         if ((r = trustconf_load(c->lp.root, &conf, &errors)) < 0 ||
@@ -336,51 +408,7 @@ int verb_apply(Context *c) {
                 printf("no configuration in /etc/unit-tls.d, /run/unit-tls.d or /usr/lib/unit-tls.d: nothing for the "
                        "generator to write\n");
 
-        size_t n_changed = 0;
-        for (size_t i = 0; i < cs.n; i++)
-                n_changed += cs.items[i].changed;
-
-        if (a->dry_run && !a->json)
-                for (size_t i = 0; i < cs.n; i++) {
-                        _cleanup_free_ char *d = change_diff(&cs.items[i]);
-                        if (d && *d)
-                                fputs(d, stdout);
-                }
-
-        const char *problem = !c->offline && n_changed > 0 ? generator_problem(c) : NULL;
-        for (size_t i = 0; i < cs.n && !a->json; i++) {
-                const Change *x = &cs.items[i];
-                if (!x->changed)
-                        log_info(a, "%s: unchanged (%s, from %s)", x->unit, x->dropin_display, x->g ? x->g->source : "?");
-                else if (c->offline)
-                        log_info(a, "%s: the generator will %s %s%s%s%s at the next %s; not applied (%s)", x->unit,
-                                 x->g ? "write" : "no longer write", x->dropin_display, x->g ? " (from " : "",
-                                 x->g ? x->g->source : "", x->g ? ")" : "",
-                                 c->lp.root ? "boot of that system" : "boot or daemon-reload", c->offline_reason);
-                else if (a->dry_run)
-                        log_info(a, "%s: would daemon-reload (the generator %s %s%s%s), then restart %s if it is running%s",
-                                 x->unit, x->g ? "writes" : "removes", x->dropin_display, x->g ? " from " : "",
-                                 x->g ? x->g->source : "", x->unit, a->no_restart ? " (not with --no-restart)" : "");
-        }
-        if (problem && a->dry_run && !a->json)
-                fprintf(stderr, "unit-tls: warning: %s\n", problem);
-        if (a->dry_run || c->offline || n_changed == 0 || a->no_reload) {
-                if (n_changed == 0 && !a->json)
-                        log_info(a, "nothing to apply: the generated drop-ins match the configuration");
-                else if (a->no_reload && !a->dry_run && !c->offline && !a->json)
-                        log_info(a, "not applied (--no-reload); it takes effect at the next daemon-reload");
-                if (a->json)
-                        print_json(&cs, &errors, &warnings, a->dry_run, false);
-                goto out;
-        }
-        if (problem) {
-                log_error("%s; nothing was applied", problem);
-                ret = EXIT_FAILURE_RUNTIME;
-                goto out;
-        }
-        ret = apply_online(c, &cs, n_changed);
-        if (a->json)
-                print_json(&cs, &errors, &warnings, false, true);
+        ret = apply_changes(c, &cs, &errors, &warnings);
 out:
         /* Entries that had to be skipped are findings, as in audit: the rest was still applied. */
         if (ret == EXIT_OK && errors.lines)

@@ -72,9 +72,144 @@ static void print_manager_text(const Findings *f) {
                 printf("  %s: %s\n", severity_to_string(f->items[k].severity), f->items[k].message);
 }
 
+/* What audit found: the services with a problem of their own (m of them, in e), and the counts
+ * the manager's finding needs. */
+typedef struct Audit {
+        Entry *e;
+        size_t m;
+        size_t scanned;         /* services loaded (aliases once) */
+        size_t reached;         /* of those, the TLS-relevant ones the manager's environment reaches */
+} Audit;
+
+static void audit_done(Audit *au) {
+        for (size_t i = 0; i < au->m; i++) {
+                inspection_done(&au->e[i].in);
+                live_done(&au->e[i].live);
+                unit_free(au->e[i].unit);
+        }
+        free(au->e);
+}
+
+/* Online, the bus to the manager; NULL offline, or with a warning when it cannot be reached. */
+static void *audit_bus(const Context *c) {
+        if (c->offline)
+                return NULL;
+        void *bus = bus_sdbus_new();
+        const char *why = NULL;
+        if (bus && bus_ops_sdbus.connect(bus, c->args->user, false, &why) < 0) {
+                fprintf(stderr, "unit-tls: warning: %s; auditing the files only\n", why);
+                bus_ops_sdbus.close(bus);
+                return NULL;
+        }
+        return bus;
+}
+
+/* The names as a set: for merging the loaded ones and for spotting aliases, in O(1). The
+ * services the manager has loaded are added to names. */
+static int collect_listed(void *bus, char ***names, StrMap *listed) {
+        int r;
+
+        for (char **x = *names; x && *x; x++) {
+                r = strmap_put(listed, *x, NULL);
+                if (r < 0)
+                        return r;
+        }
+        char **loaded = NULL;
+        if (bus && bus_list_services(bus, &loaded) == 0) {
+                for (char **l = loaded; l && *l; l++)
+                        if (strmap_put(listed, *l, NULL) > 0 && strv_extend(names, *l) < 0)
+                                break;
+                strv_free(loaded);
+        }
+        return 0;
+}
+
+/* Loads and inspects one service; keeps it in au when it has a problem the manager's finding
+ * does not already count. */
+static void audit_unit(Context *c, void *bus, const char *name, const StrMap *listed, Audit *au) {
+        Unit *u = NULL;
+
+        if (unit_load_booted(&c->index, name, &u) < 0 || !u)
+                return;
+        if (u->load_state != LOAD_LOADED || (!streq(u->id, name) && strmap_contains(listed, u->id))) {
+                unit_free(u);  /* not loadable, or an alias of a unit seen under its own name */
+                return;
+        }
+        au->scanned++;
+        Entry *x = &au->e[au->m];
+        x->unit = u;
+        if (inspect_unit_full(&c->lp, &c->manager, u, true, &x->in) < 0 || !tls_relevant(&x->in)) {
+                inspection_done(&x->in);
+                unit_free(u);
+                return;
+        }
+        au->reached += reached_by_manager(&x->in);
+        if (bus && !only_manager_findings(&x->in))
+                (void) live_check(&bus_ops_sdbus, bus, u, &x->in, &x->live);
+        if (!findings_have(&x->in.findings, SEV_WARNING) || only_manager_findings(&x->in)) {
+                inspection_done(&x->in);
+                live_done(&x->live);
+                unit_free(u);
+                return;
+        }
+        au->m++;
+}
+
+/* Every service of names and those the manager has loaded, into au. */
+static int audit_services(Context *c, void *bus, char ***names, Audit *au) {
+        _cleanup_(strmap_done) StrMap listed = {};
+        int r;
+
+        r = collect_listed(bus, names, &listed);
+        if (r < 0)
+                return r;
+        size_t n = strv_length(*names);
+        au->e = calloc(n ? n : 1, sizeof(Entry));
+        if (!au->e)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                audit_unit(c, bus, (*names)[i], &listed, au);
+        return 0;
+}
+
+static void print_audit_json(const Context *c, const Audit *au, const Findings *mf) {
+        Json j = {};
+
+        json_begin_object(&j, NULL);
+        json_int(&j, "scanned", (long long) au->scanned);
+        print_manager_json(&j, &c->manager, mf);
+        json_begin_array(&j, "units");
+        for (size_t i = 0; i < au->m; i++) {
+                const Entry *x = &au->e[i];
+                json_begin_object(&j, NULL);
+                print_unit_json(&j, &c->lp, x->unit, &x->in, NULL);
+                live_print_json(&j, &x->live);
+                json_end_object(&j);
+        }
+        json_end_array(&j);
+        json_end_object(&j);
+        printf("%s\n", j.out.data);
+        buf_free(&j.out);
+}
+
+static void print_audit_text(const Audit *au, const Findings *mf) {
+        print_manager_text(mf);
+        for (size_t i = 0; i < au->m; i++) {
+                const Entry *x = &au->e[i];
+                printf("%s: %s\n", x->unit->id, x->in.verdict);
+                for (size_t k = 0; k < x->in.findings.n; k++)
+                        if (x->in.findings.items[k].severity >= SEV_WARNING)
+                                printf("  %s: %s\n", severity_to_string(x->in.findings.items[k].severity),
+                                       x->in.findings.items[k].message);
+        }
+        printf("%zu service%s checked, %zu with problems%s\n", au->scanned, au->scanned == 1 ? "" : "s", au->m,
+               mf->n ? ", and the service manager's environment" : "");
+}
+
 int verb_audit(Context *c) {
         const Args *a = c->args;
         _cleanup_strv_free_ char **names = NULL;
+        _cleanup_(audit_done) Audit au = {};
         int r;
 
         if (a->units) {
@@ -85,112 +220,26 @@ int verb_audit(Context *c) {
                 log_error("audit: %s", strerror(-r));
                 return EXIT_FAILURE_RUNTIME;
         }
-        void *bus = NULL;
-        if (!c->offline) {
-                bus = bus_sdbus_new();
-                const char *why = NULL;
-                if (bus && bus_ops_sdbus.connect(bus, a->user, false, &why) < 0) {
-                        fprintf(stderr, "unit-tls: warning: %s; auditing the files only\n", why);
-                        bus_ops_sdbus.close(bus);
-                        bus = NULL;
-                }
-        }
+        void *bus = audit_bus(c);
         if (context_load_manager(c, &bus_ops_sdbus, bus) < 0) {
                 if (bus)
                         bus_ops_sdbus.close(bus);
                 return EXIT_FAILURE_RUNTIME;
         }
-        /* The names as a set: for merging the loaded ones and for spotting aliases, in O(1). */
-        StrMap listed = {};
-        for (char **x = names; x && *x; x++)
-                if (strmap_put(&listed, *x, NULL) < 0) {
-                        strmap_done(&listed);
-                        return EXIT_FAILURE_RUNTIME;
-                }
-        char **loaded = NULL;
-        if (bus && bus_list_services(bus, &loaded) == 0) {
-                for (char **l = loaded; l && *l; l++)
-                        if (strmap_put(&listed, *l, NULL) > 0 && strv_extend(&names, *l) < 0)
-                                break;
-                strv_free(loaded);
-        }
-
-        size_t n = strv_length(names), m = 0, scanned = 0, reached = 0;
-        Entry *e = calloc(n ? n : 1, sizeof(Entry));
-        if (!e)
-                return EXIT_FAILURE_RUNTIME;
-        for (size_t i = 0; i < n; i++) {
-                Unit *u = NULL;
-                if (unit_load_booted(&c->index, names[i], &u) < 0 || !u)
-                        continue;
-                if (u->load_state != LOAD_LOADED || (!streq(u->id, names[i]) && strmap_contains(&listed, u->id))) {
-                        unit_free(u);  /* not loadable, or an alias of a unit seen under its own name */
-                        continue;
-                }
-                scanned++;
-                Entry *x = &e[m];
-                x->unit = u;
-                if (inspect_unit_full(&c->lp, &c->manager, u, true, &x->in) < 0 || !tls_relevant(&x->in)) {
-                        inspection_done(&x->in);
-                        unit_free(u);
-                        continue;
-                }
-                reached += reached_by_manager(&x->in);
-                if (bus && !only_manager_findings(&x->in))
-                        (void) live_check(&bus_ops_sdbus, bus, u, &x->in, &x->live);
-                if (!findings_have(&x->in.findings, SEV_WARNING) || only_manager_findings(&x->in)) {
-                        inspection_done(&x->in);
-                        live_done(&x->live);
-                        unit_free(u);
-                        continue;
-                }
-                m++;
-        }
+        r = audit_services(c, bus, &names, &au);
         if (bus)
                 bus_ops_sdbus.close(bus);
-        strmap_done(&listed);
-        qsort(e, m, sizeof(Entry), cmp_entry);
-        Findings mf = {};
-        manager_findings(&c->manager, reached, scanned, &mf);
+        if (r < 0)
+                return EXIT_FAILURE_RUNTIME;
 
-        Json j = {};
-        if (a->json) {
-                json_begin_object(&j, NULL);
-                json_int(&j, "scanned", (long long) scanned);
-                print_manager_json(&j, &c->manager, &mf);
-                json_begin_array(&j, "units");
-        } else if (!a->quiet)
-                print_manager_text(&mf);
-        for (size_t i = 0; i < m; i++) {
-                Entry *x = &e[i];
-                if (a->json) {
-                        json_begin_object(&j, NULL);
-                        print_unit_json(&j, &c->lp, x->unit, &x->in, NULL);
-                        live_print_json(&j, &x->live);
-                        json_end_object(&j);
-                } else if (!a->quiet) {
-                        printf("%s: %s\n", x->unit->id, x->in.verdict);
-                        for (size_t k = 0; k < x->in.findings.n; k++)
-                                if (x->in.findings.items[k].severity >= SEV_WARNING)
-                                        printf("  %s: %s\n", severity_to_string(x->in.findings.items[k].severity),
-                                               x->in.findings.items[k].message);
-                }
-        }
-        if (a->json) {
-                json_end_array(&j);
-                json_end_object(&j);
-                printf("%s\n", j.out.data);
-                buf_free(&j.out);
-        } else if (!a->quiet)
-                printf("%zu service%s checked, %zu with problems%s\n", scanned, scanned == 1 ? "" : "s", m,
-                       mf.n ? ", and the service manager's environment" : "");
-        for (size_t i = 0; i < m; i++) {
-                inspection_done(&e[i].in);
-                live_done(&e[i].live);
-                unit_free(e[i].unit);
-        }
-        free(e);
+        qsort(au.e, au.m, sizeof(Entry), cmp_entry);
+        Findings mf = {};
+        manager_findings(&c->manager, au.reached, au.scanned, &mf);
+        if (a->json)
+                print_audit_json(c, &au, &mf);
+        else if (!a->quiet)
+                print_audit_text(&au, &mf);
         bool manager_bad = mf.n > 0;
         findings_done(&mf);
-        return m > 0 || manager_bad ? EXIT_FAILURE_RUNTIME : EXIT_OK;
+        return au.m > 0 || manager_bad ? EXIT_FAILURE_RUNTIME : EXIT_OK;
 }

@@ -31,9 +31,7 @@ typedef struct Job {
         char *ca_value;          /* NODE_EXTRA_CA_CERTS to write */
         Findings ca_findings;
         char *node_problem;
-        const char *sys_name, *sys_value;  /* --system-store: the runtime's variable */
-        char *sys_refusal;
-        Findings rt_findings;    /* what the runtime does with the variable written */
+        PlanWrite write;         /* what is written, and what the runtime does with it */
         size_t n_certs;          /* in the CA files */
         char *bundle_name;       /* "<id>.pem" in BUNDLE_DIR when several CAs */
         char *bundle_old, *bundle_new;
@@ -54,8 +52,7 @@ static void job_done(Job *j) {
         free(j->ca_value);
         findings_done(&j->ca_findings);
         free(j->node_problem);
-        free(j->sys_refusal);
-        findings_done(&j->rt_findings);
+        plan_write_done(&j->write);
         free(j->bundle_name);
         free(j->bundle_old);
         free(j->bundle_new);
@@ -191,33 +188,6 @@ static int simulate(Context *c, Job *j, const char *content, const char *drop_in
         return r;
 }
 
-/* What the service's runtime, at its version, does with the variable this run writes. */
-static int runtime_facts(const Context *c, Job *j, PlanMode mode) {
-        const RuntimeInfo *rt = &j->now.runtime;
-        if (rt->binary)
-                j->node_problem = runtime_privilege_problem(rt, &j->now.cred, lookup_display_path(&c->lp, rt->binary));
-        if (mode == PLAN_SET_SYSTEM) {
-                int r = rt_system_store_setting(rt, j->unit->id, &j->sys_name, &j->sys_value, &j->sys_refusal);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return 0;
-        }
-        const char *name = mode == PLAN_SET_CA ? "NODE_EXTRA_CA_CERTS" : j->sys_name;
-        _cleanup_free_ char *assignment = xasprintf("%s=%s", name, mode == PLAN_SET_CA ? j->ca_value : j->sys_value);
-        EnvList planned = {};
-        RtNotes notes = {};
-        int r = assignment ? env_list_set(&planned, assignment, j->dropin_display) : -ENOMEM;
-        if (r >= 0)
-                r = rt_env_notes(rt, &planned, name, j->n_certs, j->unit->id, &notes);
-        for (size_t i = 0; r >= 0 && i < notes.n; i++)
-                findings_add(&j->rt_findings, (Severity) notes.items[i].severity, notes.items[i].code, "%s",
-                             notes.items[i].message);
-        rt_notes_done(&notes);
-        env_list_done(&planned);
-        return r < 0 ? r : 0;
-}
-
 static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int bfd) {
         const Args *a = c->args;
         int r;
@@ -259,26 +229,23 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
                 } else if (!(j->ca_value = strdup(cas[0])))
                         return -ENOMEM;
         }
-        if ((mode == PLAN_SET_CA || mode == PLAN_SET_SYSTEM) && j->unit->load_state == LOAD_LOADED &&
-            (r = runtime_facts(c, j, mode)) < 0)
-                return r;
-
-        bool repair = (mode == PLAN_SET_CA || mode == PLAN_SET_SYSTEM) &&
-                      plan_needs_reject_repair(&j->now, j->dropin_display);
-        if (mode == PLAN_SET_SYSTEM && j->sys_name &&
-            !(j->rendered = render_dropin_system(j->sys_name, j->sys_value, repair)))
-                return -ENOMEM;
-        if (mode == PLAN_SET_INSECURE || (mode == PLAN_SET_CA && j->ca_value)) {
-                _cleanup_free_ char *note = NULL;
-                if (mode == PLAN_SET_CA && j->bundle_name) {
-                        Buf b = {};
-                        buf_puts(&b, "CAs:");
-                        for (char **p = cas; *p; p++)
-                                buf_printf(&b, " %s", *p);
-                        note = buf_steal(&b);
-                }
-                if (!(j->rendered = render_dropin(mode, j->ca_value, repair, note)))
-                        return -ENOMEM;
+        const RuntimeInfo *rt = &j->now.runtime;
+        bool loaded = j->unit->load_state == LOAD_LOADED;
+        if ((mode == PLAN_SET_CA || mode == PLAN_SET_SYSTEM) && loaded && rt->binary)
+                j->node_problem = runtime_privilege_problem(rt, &j->now.cred, lookup_display_path(&c->lp, rt->binary));
+        if (mode == PLAN_SET_INSECURE || (loaded && (mode == PLAN_SET_SYSTEM || (mode == PLAN_SET_CA && j->ca_value)))) {
+                PlanWriteFacts wf = {
+                        .mode = mode,
+                        .unit_id = j->unit->id,
+                        .now = &j->now,
+                        .dropin_display = j->dropin_display,
+                        .ca_value = j->ca_value,
+                        .bundle_cas = j->bundle_name ? cas : NULL,
+                        .n_certs = j->n_certs,
+                };
+                if ((r = plan_write(&wf, &j->write)) < 0)
+                        return r;
+                j->rendered = TAKE_PTR(j->write.rendered);
         }
 
         EnvList planned = {};
@@ -297,10 +264,10 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
                 .ca_value = j->ca_value,
                 .ca_findings = &j->ca_findings,
                 .node_problem = j->node_problem,
-                .env_name = j->sys_name,
-                .env_value = j->sys_value,
-                .system_refusal = j->sys_refusal,
-                .runtime_findings = &j->rt_findings,
+                .env_name = j->write.sys_name,
+                .env_value = j->write.sys_value,
+                .system_refusal = j->write.refusal,
+                .runtime_findings = &j->write.runtime,
                 .dir_unsafe = j->dir_unsafe,
                 .dir_unsafe_why = j->dir_unsafe_why,
                 .planned_env = &planned,
@@ -311,20 +278,8 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
         env_list_done(&planned);
         if (r < 0)
                 return r;
-        if (repair && !j->plan.refused) {
-                const EnvEntry *e = env_list_get(&j->now.env, "NODE_TLS_REJECT_UNAUTHORIZED");
-                _cleanup_free_ char *hint = env_source_is_manager(e->source)
-                        ? manager_fix_hint(e->source, "NODE_TLS_REJECT_UNAUTHORIZED") : NULL;
-                if (hint)
-                        findings_add(&j->plan.findings, SEV_WARNING, "insecure-repaired",
-                                     "NODE_TLS_REJECT_UNAUTHORIZED=0 in the service manager's environment (%s) disabled "
-                                     "verification; the drop-in unsets it for this service, other services still get it: %s",
-                                     e->source, hint);
-                else
-                        findings_add(&j->plan.findings, SEV_WARNING, "insecure-repaired",
-                                     "NODE_TLS_REJECT_UNAUTHORIZED=0 from %s disabled verification; the drop-in unsets it "
-                                     "(remove it there too)", e->source);
-        }
+        if (j->write.repair && !j->plan.refused)
+                findings_add(&j->plan.findings, SEV_WARNING, "insecure-repaired", "%s", j->write.repair);
         return 0;
 }
 
@@ -499,14 +454,10 @@ static int job_apply_units(const Context *c, Job *j, PlanMode mode, char **loade
                                 return r;
                         u->id = j->unit->names[strv_length(j->unit->names) - 1];
                 }
-                if (mode == PLAN_SET_CA) {
-                        u->expect = xasprintf("NODE_EXTRA_CA_CERTS=%s", j->ca_value);
+                if (mode != PLAN_UNSET && j->write.expect)
+                        u->expect = strdup(j->write.expect);
+                if (mode == PLAN_SET_CA || mode == PLAN_SET_SYSTEM)
                         u->expect_absent = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
-                } else if (mode == PLAN_SET_SYSTEM) {
-                        u->expect = xasprintf("%s=%s", j->sys_name, j->sys_value);
-                        u->expect_absent = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
-                } else if (mode == PLAN_SET_INSECURE)
-                        u->expect = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
         }
         return 0;
 }

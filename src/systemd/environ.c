@@ -159,10 +159,79 @@ static int cunescape_one(const char *p, Buf *b) {
         }
 }
 
+/* The escape whose backslash is at *s into b, advancing *s past it: a C escape with
+ * EXTRACT_CUNESCAPE, otherwise the next character as it is. */
+static int take_escape(const char **s, Buf *b, unsigned flags) {
+        const char *q = *s + 1;
+
+        if (*q == 0)
+                return -EINVAL;
+        if (flags & EXTRACT_CUNESCAPE) {
+                int r = cunescape_one(q, b);
+                if (r < 0)
+                        return r;
+                q += r;
+        } else
+                buf_putc(b, *q++);
+        *s = q;
+        return 0;
+}
+
+/* The characters of the word starting at *s into b, unquoting and unescaping as flags say;
+ * leaves *s after the whitespace that ends the word, or at the end of the string. */
+static int scan_word(const char **s, Buf *b, unsigned flags) {
+        const char *q = *s;
+        char quote = 0;
+        int r;
+
+        for (;;) {
+                char c = *q;
+
+                if (c == 0) {
+                        if (quote != 0)
+                                return -EINVAL;
+                        break;
+                }
+
+                if (c == '\\') {
+                        r = take_escape(&q, b, flags);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                if (quote != 0) {
+                        if (c == quote)
+                                quote = 0;
+                        else
+                                buf_putc(b, c);
+                        q++;
+                        continue;
+                }
+
+                if ((flags & EXTRACT_UNQUOTE) && (c == '\'' || c == '"')) {
+                        quote = c;
+                        q++;
+                        continue;
+                }
+
+                if (is_ws(c)) {
+                        while (is_ws(*q))
+                                q++;
+                        break;
+                }
+
+                buf_putc(b, c);
+                q++;
+        }
+        *s = q;
+        return 0;
+}
+
 int extract_word(const char **p, char **ret, unsigned flags) {
         _cleanup_(buf_free) Buf b = {};
         const char *s;
-        char quote = 0;
+        int r;
 
         if (!p || !ret)
                 return -EINVAL;
@@ -184,53 +253,9 @@ int extract_word(const char **p, char **ret, unsigned flags) {
         /* A word was found, even if it unquotes to "". */
         buf_put(&b, "", 0);
 
-        for (;;) {
-                char c = *s;
-
-                if (c == 0) {
-                        if (quote != 0)
-                                return -EINVAL;
-                        break;
-                }
-
-                if (c == '\\') {
-                        s++;
-                        if (*s == 0)
-                                return -EINVAL;
-                        if (flags & EXTRACT_CUNESCAPE) {
-                                int r = cunescape_one(s, &b);
-                                if (r < 0)
-                                        return r;
-                                s += r;
-                        } else
-                                buf_putc(&b, *s++);
-                        continue;
-                }
-
-                if (quote != 0) {
-                        if (c == quote)
-                                quote = 0;
-                        else
-                                buf_putc(&b, c);
-                        s++;
-                        continue;
-                }
-
-                if ((flags & EXTRACT_UNQUOTE) && (c == '\'' || c == '"')) {
-                        quote = c;
-                        s++;
-                        continue;
-                }
-
-                if (is_ws(c)) {
-                        while (is_ws(*s))
-                                s++;
-                        break;
-                }
-
-                buf_putc(&b, c);
-                s++;
-        }
+        r = scan_word(&s, &b, flags);
+        if (r < 0)
+                return r;
 
         if (b.oom)
                 return -ENOMEM;
@@ -471,58 +496,38 @@ static bool env_path_ok(const char *e) {
         return e && e[0] == '/' && strlen(e) < PATH_MAX;
 }
 
-static int user_home(char **ret) {
-        const char *e = secure_getenv("HOME");
-        char *h;
-
+/* $HOME or $SHELL when it is a sane absolute path, else root's default or the user's passwd
+ * entry, simplified: what the user manager gives %h and %s. */
+static int user_path(const char *env, const char *root_default, bool shell, char **ret) {
+        const char *e = secure_getenv(env);
         if (!env_path_ok(e)) {
                 uid_t u = getuid();
                 if (u == 0)
-                        e = "/root";
+                        e = root_default;
                 else {
-                        struct passwd *pw;
                         errno = 0;
-                        pw = getpwuid(u);
+                        struct passwd *pw = getpwuid(u);
                         if (!pw)
                                 return errno > 0 ? -errno : -ESRCH;
-                        e = pw->pw_dir;
+                        e = shell ? pw->pw_shell : pw->pw_dir;
                         if (!env_path_ok(e))
                                 return -EINVAL;
                 }
         }
-        h = strdup(e);
-        if (!h)
-                return -ENOMEM;
-        path_simplify(h);
-        *ret = h;
-        return 0;
-}
-
-static int user_shell(char **ret) {
-        const char *e = secure_getenv("SHELL");
-        char *s;
-
-        if (!env_path_ok(e)) {
-                uid_t u = getuid();
-                if (u == 0)
-                        e = "/bin/sh";
-                else {
-                        struct passwd *pw;
-                        errno = 0;
-                        pw = getpwuid(u);
-                        if (!pw)
-                                return errno > 0 ? -errno : -ESRCH;
-                        e = pw->pw_shell;
-                        if (!env_path_ok(e))
-                                return -EINVAL;
-                }
-        }
-        s = strdup(e);
+        char *s = strdup(e);
         if (!s)
                 return -ENOMEM;
         path_simplify(s);
         *ret = s;
         return 0;
+}
+
+static int user_home(char **ret) {
+        return user_path("HOME", "/root", false, ret);
+}
+
+static int user_shell(char **ret) {
+        return user_path("SHELL", "/bin/sh", true, ret);
 }
 
 /* sd_path_lookup() for the user manager: $ENV when absolute, else ~/suffix. */
@@ -829,33 +834,88 @@ static int creds_specifier(bool user, char c, char **ret) {
 
 /* The unit_full_printf() table. Returns 1 when c is known (then *ret, possibly NULL = empty),
  * 0 when unknown, or negative errno. */
-static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
-        const char *id = ctx->unit_id ? ctx->unit_id : "";
+/* u->instance: "" for a template itself, NULL for a plain unit */
+static int unit_instance(const char *id, char **ret) {
         _cleanup_free_ char *inst = NULL;
-        _cleanup_free_ char *tmp = NULL;
-        char *s;
-        int r;
 
-        /* u->instance: "" for a template itself, NULL for a plain unit */
         UnitNameKind kind = unit_name_classify(id);
         if (kind == UNIT_NAME_TEMPLATE ? !(inst = strdup("")) :
             kind == UNIT_NAME_INSTANCE && unit_name_instance(id, &inst) == -ENOMEM)
                 return -ENOMEM;
+        *ret = TAKE_PTR(inst);
+        return 0;
+}
+
+/* %N: the unit name without its type suffix. */
+static int name_without_suffix(const char *id, char **ret) {
+        const char *dot;
+        char *s;
+
+        if (!unit_name_is_valid(id, UNIT_NAME_ANY))
+                return -EINVAL;
+        dot = strrchr(id, '.');
+        s = strndup(id, (size_t) (dot - id));
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 1;
+}
+
+/* %j, %J: the last dash-separated component of the prefix, unescaped for %J. */
+static int prefix_last_component(const char *id, bool unescape, char **ret) {
+        _cleanup_free_ char *tmp = NULL;
+        const char *dash;
+        int r;
+
+        r = unit_name_prefix(id, &tmp);
+        if (r < 0)
+                return r;
+        dash = strrchr(tmp, '-');
+        if (dash) {
+                /* an empty last component expands to nothing */
+                if (dash[1] == 0) {
+                        *ret = NULL;
+                        return 1;
+                }
+                memmove(tmp, dash + 1, strlen(dash + 1) + 1);
+        }
+        if (!unescape) {
+                *ret = TAKE_PTR(tmp);
+                return 1;
+        }
+        return unit_name_unescape(tmp, ret) ?: 1;
+}
+
+/* %f: the instance, or else the prefix, as a path. */
+static int name_as_path(const char *id, const char *inst, char **ret) {
+        _cleanup_free_ char *tmp = NULL;
+        int r;
+
+        if (inst)
+                return unit_name_path_unescape(inst, ret) ?: 1;
+        r = unit_name_prefix(id, &tmp);
+        if (r < 0)
+                return r;
+        if (unit_name_is_hashed(id))
+                return -ENAMETOOLONG;
+        return unit_name_path_unescape(tmp, ret) ?: 1;
+}
+
+/* The specifiers made from the unit's name: %n %N %p %P %i %I %j %J %f. */
+static int name_specifier(const char *id, char c, char **ret) {
+        _cleanup_free_ char *inst = NULL;
+        _cleanup_free_ char *tmp = NULL;
+        int r;
+
+        r = unit_instance(id, &inst);
+        if (r < 0)
+                return r;
 
         switch (c) {
         case 'n':
                 return dup_or_null(id, ret) ?: 1;
-        case 'N': {
-                const char *dot;
-                if (!unit_name_is_valid(id, UNIT_NAME_ANY))
-                        return -EINVAL;
-                dot = strrchr(id, '.');
-                s = strndup(id, (size_t) (dot - id));
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 1;
-        }
+        case 'N':
+                return name_without_suffix(id, ret);
         case 'p':
                 return unit_name_prefix(id, ret) ?: 1;
         case 'P':
@@ -868,55 +928,72 @@ static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
         case 'I':
                 return unit_name_unescape(inst ? inst : "", ret) ?: 1;
         case 'j':
-        case 'J': {
-                const char *dash;
-                r = unit_name_prefix(id, &tmp);
-                if (r < 0)
-                        return r;
-                dash = strrchr(tmp, '-');
-                if (dash) {
-                        /* an empty last component expands to nothing */
-                        if (dash[1] == 0) {
-                                *ret = NULL;
-                                return 1;
-                        }
-                        memmove(tmp, dash + 1, strlen(dash + 1) + 1);
-                }
-                if (c == 'j') {
-                        *ret = TAKE_PTR(tmp);
-                        return 1;
-                }
-                return unit_name_unescape(tmp, ret) ?: 1;
-        }
+        case 'J':
+                return prefix_last_component(id, c == 'J', ret);
         case 'f':
-                if (inst)
-                        return unit_name_path_unescape(inst, ret) ?: 1;
-                r = unit_name_prefix(id, &tmp);
-                if (r < 0)
-                        return r;
-                if (unit_name_is_hashed(id))
-                        return -ENAMETOOLONG;
-                return unit_name_path_unescape(tmp, ret) ?: 1;
-        case 'y':
-                return real_fragment_path(ctx, ret) ?: 1;
-        case 'Y': {
-                char *slash;
-                r = real_fragment_path(ctx, &tmp);
-                if (r < 0)
-                        return r;
-                slash = strrchr(tmp, '/');
-                if (!slash || slash == tmp) {
-                        /* "/" itself or a file right under it */
-                        s = strdup("/");
-                        if (!s)
-                                return -ENOMEM;
-                        *ret = s;
-                        return 1;
-                }
-                *slash = 0;
-                *ret = TAKE_PTR(tmp);
+                return name_as_path(id, inst, ret);
+        default:
+                return 0;
+        }
+}
+
+/* %Y: the directory of the fragment. */
+static int fragment_dir(const SpecifierContext *ctx, char **ret) {
+        _cleanup_free_ char *tmp = NULL;
+        char *slash, *s;
+        int r;
+
+        r = real_fragment_path(ctx, &tmp);
+        if (r < 0)
+                return r;
+        slash = strrchr(tmp, '/');
+        if (!slash || slash == tmp) {
+                /* "/" itself or a file right under it */
+                s = strdup("/");
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
                 return 1;
         }
+        *slash = 0;
+        *ret = TAKE_PTR(tmp);
+        return 1;
+}
+
+/* %d: the unit's credentials directory. */
+static int credentials_dir(const SpecifierContext *ctx, const char *id, char **ret) {
+        _cleanup_free_ char *tmp = NULL;
+        char *s;
+        int r;
+
+        r = special_dir(ctx, DIR_RUNTIME, &tmp);
+        if (r < 0)
+                return r;
+        s = xasprintf("%s/credentials/%s", tmp, id);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 1;
+}
+
+static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
+        const char *id = ctx->unit_id ? ctx->unit_id : "";
+
+        switch (c) {
+        case 'n':
+        case 'N':
+        case 'p':
+        case 'P':
+        case 'i':
+        case 'I':
+        case 'j':
+        case 'J':
+        case 'f':
+                return name_specifier(id, c, ret);
+        case 'y':
+                return real_fragment_path(ctx, ret) ?: 1;
+        case 'Y':
+                return fragment_dir(ctx, ret);
         case 'c':
         case 'r':
         case 'R':
@@ -936,14 +1013,7 @@ static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
         case 't':
                 return special_dir(ctx, DIR_RUNTIME, ret) ?: 1;
         case 'd':
-                r = special_dir(ctx, DIR_RUNTIME, &tmp);
-                if (r < 0)
-                        return r;
-                s = xasprintf("%s/credentials/%s", tmp, id);
-                if (!s)
-                        return -ENOMEM;
-                *ret = s;
-                return 1;
+                return credentials_dir(ctx, id, ret);
         case 'h':
                 if (!ctx->user)
                         return dup_or_null("/root", ret) ?: 1;
@@ -952,11 +1022,12 @@ static int unit_specifier(const SpecifierContext *ctx, char c, char **ret) {
                 if (!ctx->user)
                         return dup_or_null("/bin/sh", ret) ?: 1;
                 return user_shell(ret) ?: 1;
-        default:
-                r = creds_specifier(ctx->user, c, ret);
+        default: {
+                int r = creds_specifier(ctx->user, c, ret);
                 if (r != 0)
                         return r;
                 return system_specifier(ctx, c, ret);
+        }
         }
 }
 

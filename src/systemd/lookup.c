@@ -129,69 +129,89 @@ void lookup_paths_done(LookupPaths *lp) {
         *lp = (LookupPaths) {};
 }
 
+/* root without trailing slashes, in *ret; NULL for no root, or for "/", which as root is the host
+ * itself: no prefix at all. */
+static int root_normalize(const char *root, char **ret) {
+        *ret = NULL;
+        if (!root)
+                return 0;
+        size_t len = strlen(root);
+        while (len > 1 && root[len - 1] == '/')
+                len--;
+        if (!(len == 1 && root[0] == '/') && !(*ret = strndup(root, len)))
+                return -ENOMEM;
+        return 0;
+}
+
+/* Each entry of $SYSTEMD_UNIT_PATH, prefixed with root; an empty entry at the
+ * end means "and then the defaults". */
+static int search_path_from_env(const char *env, const char *root, char **defaults, char ***l) {
+        size_t len = strlen(env);
+        bool append = len > 0 && env[len - 1] == ':';
+        _cleanup_free_ char *copy = strdup(env);
+        int r;
+
+        if (!copy)
+                return -ENOMEM;
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+                if ((r = add(l, root, t)) < 0)
+                        return r;
+        if (append)
+                for (char **d = defaults; d && *d; d++)
+                        if ((r = add(l, NULL, *d)) < 0)
+                                return r;
+        return 0;
+}
+
+/* Each search path entry as found under the root (symlinks followed inside it), or as it is. */
+static int search_path_resolve(LookupPaths *n) {
+        int r;
+
+        for (char **d = n->search_path; *d; d++) {
+                _cleanup_free_ char *res = NULL;
+                if (fs_resolve_under_root(n->root, *d, &res) < 0)
+                        res = strdup(*d);
+                if ((r = strv_consume(&n->resolved, TAKE_PTR(res))) < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int lookup_paths_init(LookupPaths *lp, LookupScope scope, const char *root, unsigned version) {
-        LookupPaths n = { .scope = scope, .version = version };
+        _cleanup_(lookup_paths_done) LookupPaths n = { .scope = scope, .version = version };
+        _cleanup_free_ char *user_persistent = NULL, *user_runtime = NULL;
+        _cleanup_strv_free_ char **defaults = NULL;
         int r;
 
         if (root && scope == SCOPE_USER)
                 return -EINVAL;
-        if (root) {
-                size_t len = strlen(root);
-                while (len > 1 && root[len - 1] == '/')
-                        len--;
-                /* "/" as root is the host itself: no prefix at all. */
-                if (!(len == 1 && root[0] == '/') && !(n.root = strndup(root, len)))
-                        return -ENOMEM;
-        }
+        r = root_normalize(root, &n.root);
+        if (r < 0)
+                return r;
 
         n.version = systemd_version_resolve(n.root, version);
 
-        char *user_persistent = NULL, *user_runtime = NULL;
-        char **defaults = NULL;
         if (scope == SCOPE_SYSTEM)
                 r = system_defaults(&defaults, n.root, n.version);
         else
                 r = user_defaults(&defaults, &user_persistent, &user_runtime);
         if (r < 0)
-                goto fail;
+                return r;
 
         const char *env = getenv("SYSTEMD_UNIT_PATH");
         if (env) {
-                /* Each entry of $SYSTEMD_UNIT_PATH, prefixed with root; an empty entry at the
-                 * end means "and then the defaults". */
-                size_t len = strlen(env);
-                bool append = len > 0 && env[len - 1] == ':';
-                _cleanup_free_ char *copy = strdup(env);
-                if (!copy) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                char *save = NULL;
-                for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
-                        if ((r = add(&n.search_path, n.root, t)) < 0)
-                                goto fail;
-                if (append)
-                        for (char **d = defaults; d && *d; d++)
-                                if ((r = add(&n.search_path, NULL, *d)) < 0)
-                                        goto fail;
-        } else {
-                n.search_path = defaults;
-                defaults = NULL;
-        }
-        strv_free(defaults);
-        defaults = NULL;
-        if (!n.search_path && !(n.search_path = calloc(1, sizeof(char *)))) {
-                r = -ENOMEM;
-                goto fail;
-        }
+                r = search_path_from_env(env, n.root, defaults, &n.search_path);
+                if (r < 0)
+                        return r;
+        } else
+                n.search_path = TAKE_PTR(defaults);
+        if (!n.search_path && !(n.search_path = calloc(1, sizeof(char *))))
+                return -ENOMEM;
 
-        for (char **d = n.search_path; *d; d++) {
-                _cleanup_free_ char *res = NULL;
-                if (fs_resolve_under_root(n.root, *d, &res) < 0)
-                        res = strdup(*d);
-                if ((r = strv_consume(&n.resolved, TAKE_PTR(res))) < 0)
-                        goto fail;
-        }
+        r = search_path_resolve(&n);
+        if (r < 0)
+                return r;
 
         if (scope == SCOPE_SYSTEM) {
                 n.persistent_config = n.root ? strjoin_path(n.root, "/etc/systemd/system") : strdup("/etc/systemd/system");
@@ -200,19 +220,11 @@ int lookup_paths_init(LookupPaths *lp, LookupScope scope, const char *root, unsi
                 n.persistent_config = TAKE_PTR(user_persistent);
                 n.runtime_config = TAKE_PTR(user_runtime);
         }
-        if (!n.persistent_config || !n.runtime_config) {
-                r = -ENOMEM;
-                goto fail;
-        }
+        if (!n.persistent_config || !n.runtime_config)
+                return -ENOMEM;
         *lp = n;
+        n = (LookupPaths) {};
         return 0;
-
-fail:
-        free(user_persistent);
-        free(user_runtime);
-        strv_free(defaults);
-        lookup_paths_done(&n);
-        return r;
 }
 
 const char *lookup_display_path(const LookupPaths *lp, const char *path) {

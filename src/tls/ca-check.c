@@ -559,6 +559,159 @@ static int add_cert_warnings(CaReport *rep, const Loaded *l, const Scan *s, cons
         return 0;
 }
 
+/* The file's size alone refuses it. Returns 1 with the verdict set, 0 when the size is fine. */
+static int verdict_size(CaReport *rep, const char *path, size_t size) {
+        if (size == 0)
+                return set_verdict(rep, CA_EMPTY,
+                                   xasprintf("%s is empty, so Node would silently load nothing; "
+                                             "use a PEM file with the CA certificate", path)) ?: 1;
+        if (size > CA_FILE_MAX_SIZE)
+                return set_verdict(rep, CA_TOO_LARGE,
+                                   xasprintf("%s is %zu bytes, more than the %d MiB a CA file may have; "
+                                             "use a file with only the CA certificate(s) the service needs",
+                                             path, size, CA_FILE_MAX_SIZE / (1024 * 1024))) ?: 1;
+        return 0;
+}
+
+/* Node stopped loading at a block it could not read: name that block and what is lost after it. */
+static int verdict_bad_block(CaReport *rep, const char *data, size_t size, const Scan *s, const Loaded *l,
+                             const char *path) {
+        const Marker *bad = NULL;
+        const char *reason = NULL;
+        int r;
+
+        r = find_bad_block(data, size, s, l->fail_from, &bad, &reason);
+        if (r < 0)
+                return r;
+        unsigned line = bad ? bad->line : line_of_offset(data, size, l->fail_from);
+        size_t lost = 0;
+        for (size_t i = 0; i < s->n_markers; i++)
+                if (marker_is_cert(&s->markers[i]) && s->markers[i].line > line)
+                        lost++;
+        _cleanup_free_ char *label = bad ? strndup(bad->label, bad->label_len) : strdup("PEM");
+        if (!label)
+                return -ENOMEM;
+        return set_verdict(rep, CA_BAD_BLOCK,
+                           xasprintf("%s: malformed %s block at line %u (%s); Node stops loading the file "
+                                     "there%s%s%s; re-export that certificate or remove the block",
+                                     path, label, line, reason ?: "unreadable",
+                                     lost > 0 ? " and ignores the " : "",
+                                     lost > 0 ? (lost == 1 ? "certificate" : "certificates") : "",
+                                     lost > 0 ? " after it" : ""));
+}
+
+/* Refusals decided by what the file is rather than by the certificates in it: a private key
+ * (PEM or DER), a DER certificate, nothing Node reads, a malformed block. Returns 1 with the
+ * verdict set, 0 when the loaded certificates are to be judged. */
+static int verdict_shape(CaReport *rep, const char *data, size_t size, const Scan *s, const Loaded *l,
+                         const char *path, const char *qpath) {
+        if (s->key_line > 0)
+                return set_verdict(rep, CA_PRIVATE_KEY,
+                                   xasprintf("%s holds a private key (%s at line %u); never hand a private key to "
+                                             "a service's trust setting, unit-tls refuses it even with --force; "
+                                             "use a file with only the CA certificate(s)",
+                                             path, s->key_label, s->key_line)) ?: 1;
+        if (is_der_private_key(data, size))
+                return set_verdict(rep, CA_PRIVATE_KEY,
+                                   xasprintf("%s is a private key (DER); never hand a private key to a service's "
+                                             "trust setting, unit-tls refuses it even with --force; use the CA "
+                                             "certificate in PEM format instead", path)) ?: 1;
+        if (is_der_cert(data, size))
+                return set_verdict(rep, CA_NOT_PEM,
+                                   xasprintf("%s is a DER (binary) certificate, but Node reads only PEM and would "
+                                             "silently load nothing; convert it: openssl x509 -inform der -in %s "
+                                             "-out %s.pem", path, qpath, qpath)) ?: 1;
+
+        bool any_cert_block = false;
+        for (size_t i = 0; i < s->n_markers; i++)
+                any_cert_block = any_cert_block || marker_is_any_cert(&s->markers[i]);
+        if (l->n == 0 && (!l->failed || !any_cert_block))
+                return verdict_not_pem(rep, s, path, qpath) ?: 1;
+
+        if (l->failed)
+                return verdict_bad_block(rep, data, size, s, l, path) ?: 1;
+        return 0;
+}
+
+/* With others_work, an expired certificate is a warning; otherwise the first refuses the file.
+ * Returns 1 with the verdict set, 0 otherwise. */
+static int verdict_expired(CaReport *rep, const Loaded *l, const char *path, time_t now, bool others_work) {
+        for (size_t i = 0; i < l->n; i++) {
+                const CertInfo *c = &l->certs[i];
+                char date[32];
+                if (c->not_after >= now)
+                        continue;
+                format_date(c->not_after, date);
+                if (others_work) {
+                        if (strv_consume(&rep->warnings,
+                                         xasprintf("%s: the certificate at line %u (%s) expired on %s; Node ignores it, "
+                                                   "the other certificates in the file still work",
+                                                   path, c->line, subject_or_placeholder(c), date)) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                return set_verdict(rep, CA_EXPIRED,
+                                   xasprintf("%s: the certificate at line %u (%s) expired on %s; Node rejects it "
+                                             "(CERT_HAS_EXPIRED) and no trust setting changes that: use a renewed "
+                                             "certificate", path, c->line, subject_or_placeholder(c), date)) ?: 1;
+        }
+        return 0;
+}
+
+/* As verdict_expired(), for a certificate whose validity has not started yet. */
+static int verdict_not_yet_valid(CaReport *rep, const Loaded *l, const char *path, time_t now, bool others_work) {
+        for (size_t i = 0; i < l->n; i++) {
+                const CertInfo *c = &l->certs[i];
+                char date[32];
+                if (c->not_before <= now)
+                        continue;
+                format_date(c->not_before, date);
+                if (others_work) {
+                        if (strv_consume(&rep->warnings,
+                                         xasprintf("%s: the certificate at line %u (%s) is not valid before %s; "
+                                                   "Node ignores it until then",
+                                                   path, c->line, subject_or_placeholder(c), date)) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                return set_verdict(rep, CA_NOT_YET_VALID,
+                                   xasprintf("%s: the certificate at line %u (%s) is not valid before %s; check the "
+                                             "system clock, or wait until then", path, c->line,
+                                             subject_or_placeholder(c), date)) ?: 1;
+        }
+        return 0;
+}
+
+/* An expired or not yet valid certificate refuses the file when nothing else in it can
+ * work; inside a larger bundle (a copy of the system store, say) it is only a warning,
+ * since the other anchors still verify. Returns 1 with the verdict set, 0 otherwise. */
+static int verdict_dates(CaReport *rep, const Loaded *l, const char *path, time_t now) {
+        size_t n_out_of_date = 0;
+        int r;
+
+        for (size_t i = 0; i < l->n; i++)
+                if (l->certs[i].not_after < now || l->certs[i].not_before > now)
+                        n_out_of_date++;
+        r = verdict_expired(rep, l, path, now, n_out_of_date < l->n);
+        if (r != 0)
+                return r;
+        return verdict_not_yet_valid(rep, l, path, now, n_out_of_date < l->n);
+}
+
+/* Judges the loaded certificates: their dates, then a leaf that is no CA. */
+static int verdict_certs(CaReport *rep, const Loaded *l, const char *path, time_t now) {
+        int r;
+
+        r = verdict_dates(rep, l, path, now);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        for (size_t i = 0; i < l->n; i++)
+                if (!l->certs[i].is_ca && !l->certs[i].self_signed)
+                        return verdict_server_cert(rep, l, i, path);
+        rep->verdict = CA_OK;
+        return 0;
+}
+
 static int check(const char *data, size_t size, const char *path, time_t now, CaReport *rep) {
         _cleanup_(scan_done) Scan s = {};
         _cleanup_(loaded_done) Loaded l = {};
@@ -568,15 +721,9 @@ static int check(const char *data, size_t size, const char *path, time_t now, Ca
         if (!qpath)
                 return -ENOMEM;
 
-        if (size == 0)
-                return set_verdict(rep, CA_EMPTY,
-                                   xasprintf("%s is empty, so Node would silently load nothing; "
-                                             "use a PEM file with the CA certificate", path));
-        if (size > CA_FILE_MAX_SIZE)
-                return set_verdict(rep, CA_TOO_LARGE,
-                                   xasprintf("%s is %zu bytes, more than the %d MiB a CA file may have; "
-                                             "use a file with only the CA certificate(s) the service needs",
-                                             path, size, CA_FILE_MAX_SIZE / (1024 * 1024)));
+        r = verdict_size(rep, path, size);
+        if (r != 0)
+                return r < 0 ? r : 0;
 
         r = scan_pem(data, size, &s);
         if (r < 0)
@@ -586,120 +733,12 @@ static int check(const char *data, size_t size, const char *path, time_t now, Ca
         if (r < 0)
                 return r;
 
-        if (s.key_line > 0) {
-                r = set_verdict(rep, CA_PRIVATE_KEY,
-                                xasprintf("%s holds a private key (%s at line %u); never hand a private key to "
-                                          "a service's trust setting, unit-tls refuses it even with --force; "
-                                          "use a file with only the CA certificate(s)",
-                                          path, s.key_label, s.key_line));
-                goto finish;
+        r = verdict_shape(rep, data, size, &s, &l, path, qpath);
+        if (r == 0) {
+                r = verdict_certs(rep, &l, path, now);
+                if (r >= 0)
+                        r = add_cert_warnings(rep, &l, &s, path, qpath, now);
         }
-        if (is_der_private_key(data, size)) {
-                r = set_verdict(rep, CA_PRIVATE_KEY,
-                                xasprintf("%s is a private key (DER); never hand a private key to a service's "
-                                          "trust setting, unit-tls refuses it even with --force; use the CA "
-                                          "certificate in PEM format instead", path));
-                goto finish;
-        }
-        if (is_der_cert(data, size)) {
-                r = set_verdict(rep, CA_NOT_PEM,
-                                xasprintf("%s is a DER (binary) certificate, but Node reads only PEM and would "
-                                          "silently load nothing; convert it: openssl x509 -inform der -in %s "
-                                          "-out %s.pem", path, qpath, qpath));
-                goto finish;
-        }
-
-        bool any_cert_block = false;
-        for (size_t i = 0; i < s.n_markers; i++)
-                any_cert_block = any_cert_block || marker_is_any_cert(&s.markers[i]);
-        if (l.n == 0 && (!l.failed || !any_cert_block)) {
-                r = verdict_not_pem(rep, &s, path, qpath);
-                goto finish;
-        }
-
-        if (l.failed) {
-                const Marker *bad = NULL;
-                const char *reason = NULL;
-                r = find_bad_block(data, size, &s, l.fail_from, &bad, &reason);
-                if (r < 0)
-                        return r;
-                unsigned line = bad ? bad->line : line_of_offset(data, size, l.fail_from);
-                size_t lost = 0;
-                for (size_t i = 0; i < s.n_markers; i++)
-                        if (marker_is_cert(&s.markers[i]) && s.markers[i].line > line)
-                                lost++;
-                _cleanup_free_ char *label = bad ? strndup(bad->label, bad->label_len) : strdup("PEM");
-                if (!label)
-                        return -ENOMEM;
-                r = set_verdict(rep, CA_BAD_BLOCK,
-                                xasprintf("%s: malformed %s block at line %u (%s); Node stops loading the file "
-                                          "there%s%s%s; re-export that certificate or remove the block",
-                                          path, label, line, reason ?: "unreadable",
-                                          lost > 0 ? " and ignores the " : "",
-                                          lost > 0 ? (lost == 1 ? "certificate" : "certificates") : "",
-                                          lost > 0 ? " after it" : ""));
-                goto finish;
-        }
-
-        /* An expired or not yet valid certificate refuses the file when nothing else in it can
-         * work; inside a larger bundle (a copy of the system store, say) it is only a warning,
-         * since the other anchors still verify. */
-        size_t n_out_of_date = 0;
-        for (size_t i = 0; i < l.n; i++)
-                if (l.certs[i].not_after < now || l.certs[i].not_before > now)
-                        n_out_of_date++;
-        for (size_t i = 0; i < l.n; i++) {
-                const CertInfo *c = &l.certs[i];
-                char date[32];
-                if (c->not_after >= now)
-                        continue;
-                format_date(c->not_after, date);
-                if (n_out_of_date < l.n) {
-                        if (strv_consume(&rep->warnings,
-                                         xasprintf("%s: the certificate at line %u (%s) expired on %s; Node ignores it, "
-                                                   "the other certificates in the file still work",
-                                                   path, c->line, subject_or_placeholder(c), date)) < 0)
-                                return -ENOMEM;
-                        continue;
-                }
-                r = set_verdict(rep, CA_EXPIRED,
-                                xasprintf("%s: the certificate at line %u (%s) expired on %s; Node rejects it "
-                                          "(CERT_HAS_EXPIRED) and no trust setting changes that: use a renewed "
-                                          "certificate", path, c->line, subject_or_placeholder(c), date));
-                goto warnings;
-        }
-        for (size_t i = 0; i < l.n; i++) {
-                const CertInfo *c = &l.certs[i];
-                char date[32];
-                if (c->not_before <= now)
-                        continue;
-                format_date(c->not_before, date);
-                if (n_out_of_date < l.n) {
-                        if (strv_consume(&rep->warnings,
-                                         xasprintf("%s: the certificate at line %u (%s) is not valid before %s; "
-                                                   "Node ignores it until then",
-                                                   path, c->line, subject_or_placeholder(c), date)) < 0)
-                                return -ENOMEM;
-                        continue;
-                }
-                r = set_verdict(rep, CA_NOT_YET_VALID,
-                                xasprintf("%s: the certificate at line %u (%s) is not valid before %s; check the "
-                                          "system clock, or wait until then", path, c->line, subject_or_placeholder(c),
-                                          date));
-                goto warnings;
-        }
-        for (size_t i = 0; i < l.n; i++)
-                if (!l.certs[i].is_ca && !l.certs[i].self_signed) {
-                        r = verdict_server_cert(rep, &l, i, path);
-                        goto warnings;
-                }
-        rep->verdict = CA_OK;
-        r = 0;
-
-warnings:
-        if (r >= 0)
-                r = add_cert_warnings(rep, &l, &s, path, qpath, now);
-finish:
         if (r < 0)
                 return r;
         rep->certs = TAKE_PTR(l.certs);

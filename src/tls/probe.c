@@ -22,11 +22,92 @@ void probe_url_done(ProbeUrl *u) {
         *u = (ProbeUrl) {};
 }
 
+/* "[v6]" at p (the authority ends at end): its address in *ret_host; *ret_colon at the ':' after
+ * it, or NULL when no port follows. */
+static int parse_bracketed_host(const char *p, const char *end, char **ret_host, const char **ret_colon,
+                                const char **ret_why) {
+        _cleanup_free_ char *host = NULL;
+        const char *rb = memchr(p, ']', (size_t) (end - p));
+        if (!rb) {
+                *ret_why = "an IPv6 address needs a closing ']', e.g. https://[::1]:8006";
+                return -EINVAL;
+        }
+        host = strndup(p + 1, (size_t) (rb - p - 1));
+        if (!host)
+                return -ENOMEM;
+        struct in6_addr a6;
+        if (inet_pton(AF_INET6, host, &a6) != 1) {
+                *ret_why = "the text in [...] is not an IPv6 address";
+                return -EINVAL;
+        }
+        const char *colon = rb + 1 < end ? rb + 1 : NULL;
+        if (colon && *colon != ':') {
+                *ret_why = "expected ':' and a port after the IPv6 address";
+                return -EINVAL;
+        }
+        *ret_host = TAKE_PTR(host);
+        *ret_colon = colon;
+        return 0;
+}
+
+static bool is_dns_name_char(char c) {
+        return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
+/* An IPv4 address or a host name at p, up to a ':' or end: *ret_host, *ret_is_ip, and *ret_colon
+ * at the ':', or NULL when no port follows. */
+static int parse_plain_host(const char *p, const char *end, char **ret_host, const char **ret_colon, bool *ret_is_ip,
+                            const char **ret_why) {
+        _cleanup_free_ char *host = NULL;
+        const char *colon = memchr(p, ':', (size_t) (end - p));
+        host = strndup(p, (size_t) ((colon ? colon : end) - p));
+        if (!host)
+                return -ENOMEM;
+        struct in_addr a4;
+        struct in6_addr a6;
+        if (inet_pton(AF_INET6, host, &a6) == 1 || (colon && memchr(colon + 1, ':', (size_t) (end - colon - 1)))) {
+                *ret_why = "put an IPv6 address in brackets, e.g. https://[::1]:8006";
+                return -EINVAL;
+        }
+        bool is_ip = inet_pton(AF_INET, host, &a4) == 1;
+        if (!is_ip)
+                for (const char *q = host; *q; q++)
+                        if (!is_dns_name_char(*q)) {
+                                *ret_why = "the host name has a character a DNS name cannot have";
+                                return -EINVAL;
+                        }
+        *ret_host = TAKE_PTR(host);
+        *ret_colon = colon;
+        *ret_is_ip = is_ip;
+        return 0;
+}
+
+/* The port between the ':' at colon and end. */
+static int parse_port(const char *colon, const char *end, unsigned long *ret, const char **ret_why) {
+        const char *d = colon + 1;
+        char *e = NULL;
+        unsigned long port;
+
+        if (d == end || *d < '0' || *d > '9') {
+                *ret_why = "the port must be a number from 1 to 65535";
+                return -EINVAL;
+        }
+        errno = 0;
+        port = strtoul(d, &e, 10);
+        if (errno != 0 || e != end || port < 1 || port > 65535) {
+                *ret_why = "the port must be a number from 1 to 65535";
+                return -EINVAL;
+        }
+        *ret = port;
+        return 0;
+}
+
 int probe_url_parse(const char *url, ProbeUrl *ret, const char **ret_why) {
-        const char *p, *end;
+        const char *p, *end, *colon;
         _cleanup_free_ char *host = NULL;
         unsigned long port = PROBE_DEFAULT_PORT;
         bool is_ip = false;
+        int r;
 
         if (!url || strncasecmp(url, "https://", 8) != 0) {
                 *ret_why = "give an https:// URL, e.g. https://pve.example.internal:8006";
@@ -44,64 +125,21 @@ int probe_url_parse(const char *url, ProbeUrl *ret, const char **ret_why) {
                         return -EINVAL;
                 }
 
-        const char *colon;
         if (*p == '[') {
-                const char *rb = memchr(p, ']', (size_t) (end - p));
-                if (!rb) {
-                        *ret_why = "an IPv6 address needs a closing ']', e.g. https://[::1]:8006";
-                        return -EINVAL;
-                }
-                host = strndup(p + 1, (size_t) (rb - p - 1));
-                if (!host)
-                        return -ENOMEM;
-                struct in6_addr a6;
-                if (inet_pton(AF_INET6, host, &a6) != 1) {
-                        *ret_why = "the text in [...] is not an IPv6 address";
-                        return -EINVAL;
-                }
+                r = parse_bracketed_host(p, end, &host, &colon, ret_why);
                 is_ip = true;
-                colon = rb + 1 < end ? rb + 1 : NULL;
-                if (colon && *colon != ':') {
-                        *ret_why = "expected ':' and a port after the IPv6 address";
-                        return -EINVAL;
-                }
-        } else {
-                colon = memchr(p, ':', (size_t) (end - p));
-                host = strndup(p, (size_t) ((colon ? colon : end) - p));
-                if (!host)
-                        return -ENOMEM;
-                struct in_addr a4;
-                struct in6_addr a6;
-                if (inet_pton(AF_INET6, host, &a6) == 1 || (colon && memchr(colon + 1, ':', (size_t) (end - colon - 1)))) {
-                        *ret_why = "put an IPv6 address in brackets, e.g. https://[::1]:8006";
-                        return -EINVAL;
-                }
-                is_ip = inet_pton(AF_INET, host, &a4) == 1;
-                if (!is_ip)
-                        for (const char *q = host; *q; q++)
-                                if (!(((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z') || (*q >= '0' && *q <= '9') ||
-                                      *q == '-' || *q == '.' || *q == '_')) {
-                                        *ret_why = "the host name has a character a DNS name cannot have";
-                                        return -EINVAL;
-                                }
-        }
+        } else
+                r = parse_plain_host(p, end, &host, &colon, &is_ip, ret_why);
+        if (r < 0)
+                return r;
         if (isempty(host) || strlen(host) > 253) {
                 *ret_why = "the URL names no host (or one longer than 253 characters)";
                 return -EINVAL;
         }
         if (colon) {
-                const char *d = colon + 1;
-                char *e = NULL;
-                if (d == end || *d < '0' || *d > '9') {
-                        *ret_why = "the port must be a number from 1 to 65535";
-                        return -EINVAL;
-                }
-                errno = 0;
-                port = strtoul(d, &e, 10);
-                if (errno != 0 || e != end || port < 1 || port > 65535) {
-                        *ret_why = "the port must be a number from 1 to 65535";
-                        return -EINVAL;
-                }
+                r = parse_port(colon, end, &port, ret_why);
+                if (r < 0)
+                        return r;
         }
 
         *ret = (ProbeUrl) { .host = TAKE_PTR(host), .port = (uint16_t) port, .is_ip = is_ip };
@@ -328,110 +366,143 @@ static const VerifyError *missing_issuer(const VerifyOutcome *o) {
         return NULL;
 }
 
-int probe_decide(const ProbeFacts *f, ProbeDecision *ret) {
-        _cleanup_(probe_decision_done) ProbeDecision d = {};
+/* The verdicts Node's error codes decide alone: no certificate at all, trusted with the public
+ * roots, trusted with the given CA files. False when the CA that is missing must be found. */
+static bool decide_by_codes(const ProbeFacts *f, const CertInfo *top, ProbeDecision *d, Buf *b) {
+        if (!top) {
+                d->verdict = PROBE_UNFIXABLE;
+                buf_puts(b, "the server presented no certificate; no CA file can help");
+                return true;
+        }
+        if (!d->node_code) {
+                d->verdict = PROBE_TRUSTED;
+                d->ok = true;
+                buf_printf(b, "Node trusts this server with its public roots; nothing is needed%s",
+                           f->have_ca ? " (the given CA files are not needed either)" : "");
+                return true;
+        }
+        if (f->have_ca && !d->node_code_with_ca) {
+                d->verdict = PROBE_TRUSTED_WITH_CA;
+                d->ok = true;
+                buf_printf(b, "Node trusts this server with the given CA files in NODE_EXTRA_CA_CERTS "
+                           "(without them: %s); unit-tls set UNIT --ca FILE... makes the service use them",
+                           d->node_code);
+                return true;
+        }
+        return false;
+}
+
+/* The presented chain ends in a self-signed certificate: trusting exactly it is the fix,
+ * provided that makes the chain verify. 1 when that is the verdict, 0 when not. */
+static int decide_self_signed(const ProbeFacts *f, const CertInfo *top, const char *ca_intro, ProbeDecision *d,
+                              Buf *b) {
+        if (!top->self_signed || !f->with_top.done || verify_outcome_last(&f->with_top) != X509_V_OK)
+                return 0;
+
+        d->verdict = f->n_chain == 1 ? PROBE_SELF_SIGNED_LEAF : PROBE_TRUST_PRESENTED_ROOT;
+        if (!(d->fingerprint = strdup(top->sha256)) || !(d->missing = strdup(or_unknown(top->subject))))
+                return -ENOMEM;
+        if (ca_intro)
+                buf_printf(b, "%s (%s); ", ca_intro, d->node_code_with_ca);
+        if (f->n_chain == 1)
+                buf_printf(b, "the server certificate \"%s\" is self-signed, so it is its own "
+                           "anchor: trust exactly that certificate (a file with it alone)",
+                           or_unknown(top->subject));
+        else
+                buf_printf(b, "the server sends its self-signed root \"%s\": trust that CA%s",
+                           or_unknown(top->subject), proxmox_hint(top->subject));
+        buf_printf(b, ". Take the file from the server itself, not from this connection (nothing "
+                   "has verified it yet), and check that its SHA-256 fingerprint is %s "
+                   "(openssl x509 -in FILE -noout -fingerprint -sha256)", top->sha256);
+        return 1;
+}
+
+/* From the outside a missing intermediate and a private root look the same: the
+ * server sends its certificate, the issuer is unknown. Say both. */
+static void explain_unknown_issuer(const ProbeFacts *f, const VerifyError *e, const char *ca_intro,
+                                   const ProbeDecision *d, Buf *b) {
+        if (ca_intro)
+                buf_printf(b, "%s (%s): ", ca_intro, d->node_code_with_ca);
+        if (e->depth == 0 && f->n_chain == 1)
+                buf_printf(b, "the server sends only its own certificate \"%s\", issued by \"%s\"",
+                           or_unknown(e->subject), d->missing);
+        else
+                buf_printf(b, "the server's chain ends at \"%s\", issued by \"%s\", which it does not send",
+                           or_unknown(e->subject), d->missing);
+        if (f->have_ca && f->ca_has_root)
+                buf_printf(b, ", and the files hold a root but nothing named \"%s\". Either they hold the "
+                           "wrong CA: trust \"%s\" instead%s; or \"%s\" is an intermediate the server "
+                           "does not send (Node fetches no missing intermediates): then the file needs it "
+                           "too (intermediate + root), or make the server send it",
+                           d->missing, d->missing, proxmox_hint(d->missing), d->missing);
+        else
+                buf_printf(b, ", and Node does not know that CA. Trust it: a PEM file with the certificate "
+                           "of \"%s\"%s; if \"%s\" is itself an intermediate, the file needs it and its "
+                           "root (intermediate + root)", d->missing, proxmox_hint(d->missing), d->missing);
+}
+
+/* Names the issuer Node is missing, or says that no CA file can fix the failure. */
+static int decide_missing_issuer(const ProbeFacts *f, const char *ca_intro, ProbeDecision *d, Buf *b) {
+        const VerifyOutcome *o = f->have_ca ? &f->with_ca : f->with_top.done ? &f->with_top : &f->public_;
+        const VerifyError *e = missing_issuer(o);
+        if (!e) {
+                d->verdict = PROBE_UNFIXABLE;
+                buf_printf(b, "Node rejects it with %s (%s) and no CA file unit-tls can name fixes that. " DANGER,
+                           or_unknown(f->have_ca ? d->node_code_with_ca : d->node_code),
+                           X509_verify_cert_error_string(verify_outcome_last(o)));
+                return 0;
+        }
+        if (!(d->missing = strdup(or_unknown(e->issuer))))
+                return -ENOMEM;
+
+        if (f->have_ca && e->code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) {
+                d->verdict = PROBE_MISSING_INTERMEDIATE;
+                buf_printf(b, "%s (%s): they hold \"%s\" but not its issuer \"%s\"; a CA file for an "
+                           "intermediate must hold the intermediate and its root: add the root \"%s\"",
+                           ca_intro, d->node_code_with_ca, or_unknown(e->subject), d->missing, d->missing);
+        } else {
+                d->verdict = PROBE_UNKNOWN_ISSUER;
+                explain_unknown_issuer(f, e, ca_intro, d, b);
+        }
+        return 0;
+}
+
+/* The verdict and its message, in b; the node codes are already in d. */
+static int decide(const ProbeFacts *f, ProbeDecision *d, Buf *b) {
         const CertInfo *top = f->n_chain > 0 ? &f->chain[f->n_chain - 1] : NULL;
         const char *ca_intro = f->have_ca ? "the given CA files do not make Node trust it" : NULL;
-        _cleanup_(buf_free) Buf b = {};
-        /* Declared before the first goto: jumping over a _cleanup_ initialiser is undefined. */
         _cleanup_free_ char *why = NULL;
+        int r;
+
+        if (decide_by_codes(f, top, d, b))
+                return 0;
+
+        if (unfixable_reasons(f, &why) < 0)
+                return -ENOMEM;
+        if (why) {
+                d->verdict = PROBE_UNFIXABLE;
+                buf_printf(b, "no CA file can fix this: %s. " DANGER "; fix the server instead", why);
+                return 0;
+        }
+
+        r = decide_self_signed(f, top, ca_intro, d, b);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        return decide_missing_issuer(f, ca_intro, d, b);
+}
+
+int probe_decide(const ProbeFacts *f, ProbeDecision *ret) {
+        _cleanup_(probe_decision_done) ProbeDecision d = {};
+        _cleanup_(buf_free) Buf b = {};
+        int r;
 
         d.node_code = node_code_of(&f->public_, f->name_ok);
         if (f->have_ca)
                 d.node_code_with_ca = node_code_of(&f->with_ca, f->name_ok);
 
-        if (!top) {
-                d.verdict = PROBE_UNFIXABLE;
-                buf_puts(&b, "the server presented no certificate; no CA file can help");
-                goto done;
-        }
-        if (!d.node_code) {
-                d.verdict = PROBE_TRUSTED;
-                d.ok = true;
-                buf_printf(&b, "Node trusts this server with its public roots; nothing is needed%s",
-                           f->have_ca ? " (the given CA files are not needed either)" : "");
-                goto done;
-        }
-        if (f->have_ca && !d.node_code_with_ca) {
-                d.verdict = PROBE_TRUSTED_WITH_CA;
-                d.ok = true;
-                buf_printf(&b, "Node trusts this server with the given CA files in NODE_EXTRA_CA_CERTS "
-                           "(without them: %s); unit-tls set UNIT --ca FILE... makes the service use them",
-                           d.node_code);
-                goto done;
-        }
-
-        if (unfixable_reasons(f, &why) < 0)
-                return -ENOMEM;
-        if (why) {
-                d.verdict = PROBE_UNFIXABLE;
-                buf_printf(&b, "no CA file can fix this: %s. " DANGER "; fix the server instead", why);
-                goto done;
-        }
-
-        /* The presented chain ends in a self-signed certificate: trusting exactly it is the fix,
-         * provided that makes the chain verify. */
-        if (top->self_signed && f->with_top.done && verify_outcome_last(&f->with_top) == X509_V_OK) {
-                d.verdict = f->n_chain == 1 ? PROBE_SELF_SIGNED_LEAF : PROBE_TRUST_PRESENTED_ROOT;
-                if (!(d.fingerprint = strdup(top->sha256)) || !(d.missing = strdup(or_unknown(top->subject))))
-                        return -ENOMEM;
-                if (ca_intro)
-                        buf_printf(&b, "%s (%s); ", ca_intro, d.node_code_with_ca);
-                if (f->n_chain == 1)
-                        buf_printf(&b, "the server certificate \"%s\" is self-signed, so it is its own "
-                                   "anchor: trust exactly that certificate (a file with it alone)",
-                                   or_unknown(top->subject));
-                else
-                        buf_printf(&b, "the server sends its self-signed root \"%s\": trust that CA%s",
-                                   or_unknown(top->subject), proxmox_hint(top->subject));
-                buf_printf(&b, ". Take the file from the server itself, not from this connection (nothing "
-                           "has verified it yet), and check that its SHA-256 fingerprint is %s "
-                           "(openssl x509 -in FILE -noout -fingerprint -sha256)", top->sha256);
-                goto done;
-        }
-
-        const VerifyOutcome *o = f->have_ca ? &f->with_ca : f->with_top.done ? &f->with_top : &f->public_;
-        const VerifyError *e = missing_issuer(o);
-        if (!e) {
-                d.verdict = PROBE_UNFIXABLE;
-                buf_printf(&b, "Node rejects it with %s (%s) and no CA file unit-tls can name fixes that. " DANGER,
-                           or_unknown(f->have_ca ? d.node_code_with_ca : d.node_code),
-                           X509_verify_cert_error_string(verify_outcome_last(o)));
-                goto done;
-        }
-        if (!(d.missing = strdup(or_unknown(e->issuer))))
-                return -ENOMEM;
-
-        if (f->have_ca && e->code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT) {
-                d.verdict = PROBE_MISSING_INTERMEDIATE;
-                buf_printf(&b, "%s (%s): they hold \"%s\" but not its issuer \"%s\"; a CA file for an "
-                           "intermediate must hold the intermediate and its root: add the root \"%s\"",
-                           ca_intro, d.node_code_with_ca, or_unknown(e->subject), d.missing, d.missing);
-        } else {
-                /* From the outside a missing intermediate and a private root look the same: the
-                 * server sends its certificate, the issuer is unknown. Say both. */
-                d.verdict = PROBE_UNKNOWN_ISSUER;
-                if (ca_intro)
-                        buf_printf(&b, "%s (%s): ", ca_intro, d.node_code_with_ca);
-                if (e->depth == 0 && f->n_chain == 1)
-                        buf_printf(&b, "the server sends only its own certificate \"%s\", issued by \"%s\"",
-                                   or_unknown(e->subject), d.missing);
-                else
-                        buf_printf(&b, "the server's chain ends at \"%s\", issued by \"%s\", which it does not send",
-                                   or_unknown(e->subject), d.missing);
-                if (f->have_ca && f->ca_has_root)
-                        buf_printf(&b, ", and the files hold a root but nothing named \"%s\". Either they hold the "
-                                   "wrong CA: trust \"%s\" instead%s; or \"%s\" is an intermediate the server "
-                                   "does not send (Node fetches no missing intermediates): then the file needs it "
-                                   "too (intermediate + root), or make the server send it",
-                                   d.missing, d.missing, proxmox_hint(d.missing), d.missing);
-                else
-                        buf_printf(&b, ", and Node does not know that CA. Trust it: a PEM file with the certificate "
-                                   "of \"%s\"%s; if \"%s\" is itself an intermediate, the file needs it and its "
-                                   "root (intermediate + root)", d.missing, proxmox_hint(d.missing), d.missing);
-        }
-
-done:
+        r = decide(f, &d, &b);
+        if (r < 0)
+                return r;
         if (!(d.message = buf_steal(&b)))
                 return -ENOMEM;
         *ret = d;

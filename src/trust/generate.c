@@ -8,17 +8,20 @@
 #include "trust/rtfacts.h"
 #include "basic/writer.h"
 
+static void gen_unit_done(GenUnit *u) {
+        free(u->unit);
+        free(u->source);
+        free(u->dropin);
+        free(u->content);
+        free(u->bundle);
+        free(u->bundle_content);
+        free(u->expect);
+        *u = (GenUnit) {};
+}
+
 void gen_plan_done(GenPlan *p) {
-        for (size_t i = 0; i < p->n; i++) {
-                GenUnit *u = &p->units[i];
-                free(u->unit);
-                free(u->source);
-                free(u->dropin);
-                free(u->content);
-                free(u->bundle);
-                free(u->bundle_content);
-                free(u->expect);
-        }
+        for (size_t i = 0; i < p->n; i++)
+                gen_unit_done(&p->units[i]);
         free(p->units);
         *p = (GenPlan) {};
 }
@@ -165,54 +168,103 @@ static char *bundle_problem(const LookupPaths *lp, const Unit *u, const ServiceC
         return host ? path_unreadable_by(&out, cred, host) : NULL;
 }
 
-/* What the runtime does with NAME=value (trust/rtfacts), as set says it: errors skip the
- * section (1), warnings are passed on. */
-static int runtime_check(const LookupPaths *lp, const Unit *u, const TrustEntry *e, const RuntimeInfo *rt,
-                         const ServiceCred *cred, const char *name, const char *value, Diags *errors, Diags *warnings) {
+/* The runtime binary ignores environment variables for this service (setuid, capabilities):
+ * the section is skipped (true). */
+static bool privilege_problem(const LookupPaths *lp, const Unit *u, const TrustEntry *e, const RuntimeInfo *rt,
+                              const ServiceCred *cred, Diags *errors) {
         _cleanup_free_ char *why = rt->binary ? runtime_privilege_problem(rt, cred, lookup_display_path(lp, rt->binary)) : NULL;
-        if (why) {
+        if (why)
                 diags_add(errors, e->source, "%s: %s; section skipped", u->id, why);
-                return 1;
-        }
-        _cleanup_free_ char *assignment = xasprintf("%s=%s", name, value);
-        EnvList one = {};
-        RtNotes notes = {};
-        int r = assignment ? env_list_set(&one, assignment, e->source) : -ENOMEM;
-        if (r >= 0)
-                r = rt_env_notes(rt, &one, name, 0, u->id, &notes);
-        bool refused = false;
-        for (size_t i = 0; r >= 0 && i < notes.n; i++) {
-                refused = refused || notes.items[i].severity == SEV_ERROR;
-                if (notes.items[i].severity >= SEV_WARNING)
-                        diags_add(notes.items[i].severity == SEV_ERROR ? errors : warnings, e->source, "%s: %s%s", u->id,
-                                  notes.items[i].message, notes.items[i].severity == SEV_ERROR ? "; section skipped" : "");
-        }
-        rt_notes_done(&notes);
-        env_list_done(&one);
-        return r < 0 ? r : refused;
+        return why != NULL;
 }
 
-/* SystemStore=yes: the runtime's own variable, or a refusal naming the fix. */
-static int plan_system(const LookupPaths *lp, const Unit *u, const TrustEntry *e, const RuntimeInfo *rt,
-                       const ServiceCred *cred, const EnvList *env, const char *dropin_display, char **ret_rendered,
-                       char **ret_expect, Diags *errors, Diags *warnings) {
-        const char *name = NULL, *value = NULL;
-        _cleanup_free_ char *why = NULL;
-        int r = rt_system_store_setting(rt, u->id, &name, &value, &why);
+/* NODE_EXTRA_CA_CERTS for these CAs: the one file, or a bundle the generator writes next to the
+ * drop-ins. 0, 1 when the section is skipped (diagnosed), -ENOMEM. */
+static int bundle_for(const LookupPaths *lp, const Unit *u, const ServiceCred *cred, const TrustEntry *e,
+                      const GenTarget *t, char **cas, char **ret_value, char **ret_bundle, char **ret_content,
+                      Diags *errors) {
+        if (strv_length(cas) == 1)
+                return (*ret_value = strdup(cas[0])) ? 0 : -ENOMEM;
+        if (!(*ret_bundle = xasprintf("%s/%s.pem", GENERATOR_BUNDLE_DIR, u->id)) ||
+            !(*ret_value = xasprintf("%s/%s", t->out_dir, *ret_bundle)))
+                return -ENOMEM;
+        _cleanup_free_ char *why = bundle_problem(lp, u, cred, t, *ret_value);
+        if (why) {
+                diags_add(errors, e->source, "%s: the service could not read the CA bundle %s: %s; section skipped",
+                          u->id, *ret_value, why);
+                return 1;
+        }
+        int r = bundle_text(lp, e, u->id, cas, ret_content);
+        if (r < 0 && r != -ENOMEM) {
+                diags_add(errors, e->source, "%s: cannot read a CA for the bundle: %s; section skipped", u->id,
+                          strerror(-r));
+                return 1;
+        }
+        return r;
+}
+
+/* What set would say about the planned drop-in, as the generator says it: an error skips the
+ * section (1), warnings are passed on. */
+static int write_diags(const TrustEntry *e, const Unit *u, PlanMode mode, const PlanWrite *w, Diags *errors,
+                       Diags *warnings) {
+        if (w->refusal) {
+                diags_add(errors, e->system_store_source, "%s: SystemStore=yes: %s; section skipped", u->id, w->refusal);
+                return 1;
+        }
+        bool refused = false;
+        for (size_t i = 0; i < w->runtime.n; i++) {
+                const Finding *x = &w->runtime.items[i];
+                refused = refused || x->severity == SEV_ERROR;
+                if (x->severity >= SEV_WARNING)
+                        diags_add(x->severity == SEV_ERROR ? errors : warnings, e->source, "%s: %s%s", u->id,
+                                  x->message, x->severity == SEV_ERROR ? "; section skipped" : "");
+        }
+        if (refused)
+                return 1;
+        if (mode == PLAN_SET_INSECURE)
+                diags_add(warnings, e->insecure_source, "%s: Insecure=yes turns off TLS certificate verification for "
+                          "this service; trust the server's CA with CA= instead", u->id);
+        if (w->repair)
+                diags_add(warnings, e->source, "%s: %s", u->id, w->repair);
+        return 0;
+}
+
+/* Appends g (taken, also on failure). */
+static int plan_add(GenPlan *plan, GenUnit *g) {
+        GenUnit *items = g->unit && g->source ? realloc(plan->units, (plan->n + 1) * sizeof(GenUnit)) : NULL;
+        if (!items) {
+                gen_unit_done(g);
+                return -ENOMEM;
+        }
+        plan->units = items;
+        items[plan->n++] = *g;
+        return 0;
+}
+
+/* The section's unit, loaded as the booted manager holds it: 0, 1 when the section is skipped
+ * (diagnosed), -ENOMEM. */
+static int load_entry(const UnitIndex *ix, const TrustEntry *e, const GenPlan *plan, Unit **ret, Diags *errors) {
+        _cleanup_unit_ Unit *u = NULL;
+        int r = unit_load_booted(ix, e->unit, &u);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0) {
-                diags_add(errors, e->system_store_source, "%s: SystemStore=yes: %s; section skipped", u->id, why);
+        if (r < 0)
+                diags_add(errors, e->source, "%s: cannot be loaded: %s; section skipped", e->unit, strerror(-r));
+        else if (u->load_state == LOAD_NOT_FOUND)
+                diags_add(errors, e->source, "%s: unit not found in the unit search path; section skipped", e->unit);
+        else if (u->load_state == LOAD_MASKED)
+                diags_add(errors, e->source, "%s: the unit is masked; section skipped", e->unit);
+        else if (u->load_state != LOAD_LOADED)
+                diags_add(errors, e->source, "%s: systemd cannot load the unit (%s); section skipped", e->unit,
+                          u->load_error ? u->load_error : load_state_to_string(u->load_state));
+        else if (gen_plan_find(plan, u->id))
+                diags_add(errors, e->source, "%s: %s is already configured under another of its names; section skipped",
+                          e->unit, u->id);
+        else {
+                *ret = TAKE_PTR(u);
                 return 0;
         }
-        if ((r = runtime_check(lp, u, e, rt, cred, name, value, errors, warnings)) != 0)
-                return r < 0 ? r : 0;
-        Inspection now = { .env = *env };
-        bool repair = plan_needs_reject_repair(&now, dropin_display);
-        if (!(*ret_rendered = render_dropin_system(name, value, repair)) ||
-            !(*ret_expect = xasprintf("%s=%s", name, value)))
-                return -ENOMEM;
-        return 0;
+        return 1;
 }
 
 static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEntry *e, const GenTarget *t,
@@ -223,8 +275,9 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
         RuntimeInfo rt = {};
         Findings ignored = {};
         _cleanup_strv_free_ char **cas = NULL;
-        _cleanup_free_ char *ca_value = NULL, *bundle = NULL, *bundle_content = NULL, *note = NULL,
+        _cleanup_free_ char *ca_value = NULL, *bundle = NULL, *bundle_content = NULL,
                 *rendered = NULL, *content = NULL, *dropin = NULL, *dropin_display = NULL, *expect = NULL;
+        _cleanup_(plan_write_done) PlanWrite w = {};
         int r;
 
         if (e->invalid)
@@ -232,31 +285,8 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
         if (e->n_cas == 0 && e->insecure <= 0 && e->system_store <= 0)
                 return 0;           /* an empty section (or Insecure=no alone): nothing for this unit */
 
-        r = unit_load_booted(ix, e->unit, &u);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                diags_add(errors, e->source, "%s: cannot be loaded: %s; section skipped", e->unit, strerror(-r));
-                return 0;
-        }
-        if (u->load_state == LOAD_NOT_FOUND) {
-                diags_add(errors, e->source, "%s: unit not found in the unit search path; section skipped", e->unit);
-                return 0;
-        }
-        if (u->load_state == LOAD_MASKED) {
-                diags_add(errors, e->source, "%s: the unit is masked; section skipped", e->unit);
-                return 0;
-        }
-        if (u->load_state != LOAD_LOADED) {
-                diags_add(errors, e->source, "%s: systemd cannot load the unit (%s); section skipped", e->unit,
-                          u->load_error ? u->load_error : load_state_to_string(u->load_state));
-                return 0;
-        }
-        if (gen_plan_find(plan, u->id)) {
-                diags_add(errors, e->source, "%s: %s is already configured under another of its names; section skipped",
-                          e->unit, u->id);
-                return 0;
-        }
+        if ((r = load_entry(ix, e, plan, &u, errors)) != 0)
+                return MIN(r, 0);
         if (!(dropin = xasprintf("%s.d/%s", u->id, GENERATOR_DROPIN)) ||
             !(dropin_display = xasprintf("%s/%s", t->out_dir, dropin))) {
                 r = -ENOMEM;
@@ -266,76 +296,30 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
             (r = runtime_detect(lp, u, &cred, &rt)) < 0)
                 goto out;
 
-        if (e->insecure > 0) {
-                if (!(rendered = render_dropin(PLAN_SET_INSECURE, NULL, false, NULL)) ||
-                    !(expect = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0"))) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                diags_add(warnings, e->insecure_source, "%s: Insecure=yes turns off TLS certificate verification for "
-                          "this service; trust the server's CA with CA= instead", u->id);
-        } else if (e->system_store > 0) {
-                if ((r = plan_system(lp, u, e, &rt, &cred, &env, dropin_display, &rendered, &expect, errors, warnings)) < 0 ||
-                    !rendered)
-                        goto out;
-        } else {
+        PlanMode mode = e->insecure > 0 ? PLAN_SET_INSECURE : e->system_store > 0 ? PLAN_SET_SYSTEM : PLAN_SET_CA;
+        if (mode != PLAN_SET_INSECURE && privilege_problem(lp, u, e, &rt, &cred, errors))
+                goto out;
+        if (mode == PLAN_SET_CA) {
                 if ((r = usable_cas(lp, u, &cred, e, cache, &cas, errors, warnings)) < 0)
                         goto out;
                 if (!cas) {
                         diags_add(errors, e->source, "%s: none of its CAs can be used; no drop-in written", u->id);
                         goto out;
                 }
-                if (strv_length(cas) == 1)
-                        ca_value = strdup(cas[0]);
-                else {
-                        if (!(bundle = xasprintf("%s/%s.pem", GENERATOR_BUNDLE_DIR, u->id)) ||
-                            !(ca_value = xasprintf("%s/%s", t->out_dir, bundle))) {
-                                r = -ENOMEM;
-                                goto out;
-                        }
-                        _cleanup_free_ char *why = bundle_problem(lp, u, &cred, t, ca_value);
-                        if (why) {
-                                diags_add(errors, e->source, "%s: the service could not read the CA bundle %s: %s; "
-                                          "section skipped", u->id, ca_value, why);
-                                goto out;
-                        }
-                        if ((r = bundle_text(lp, e, u->id, cas, &bundle_content)) == -ENOMEM)
-                                goto out;
-                        if (r < 0) {
-                                diags_add(errors, e->source, "%s: cannot read a CA for the bundle: %s; section skipped",
-                                          u->id, strerror(-r));
-                                r = 0;
-                                goto out;
-                        }
-                        Buf b = {};
-                        buf_puts(&b, "CAs:");
-                        for (char **p = cas; *p; p++)
-                                buf_printf(&b, " %s", *p);
-                        if (!(note = buf_steal(&b))) {
-                                r = -ENOMEM;
-                                goto out;
-                        }
-                }
-                if (!ca_value || !(expect = xasprintf("NODE_EXTRA_CA_CERTS=%s", ca_value))) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                if ((r = runtime_check(lp, u, e, &rt, &cred, "NODE_EXTRA_CA_CERTS", ca_value, errors, warnings)) != 0) {
+                if ((r = bundle_for(lp, u, &cred, e, t, cas, &ca_value, &bundle, &bundle_content, errors)) != 0) {
                         r = MIN(r, 0);
                         goto out;
                 }
-                Inspection now = { .env = env };
-                bool repair = plan_needs_reject_repair(&now, dropin_display);
-                if (repair) {
-                        const EnvEntry *x = env_list_get(&env, "NODE_TLS_REJECT_UNAUTHORIZED");
-                        diags_add(warnings, e->source, "%s: NODE_TLS_REJECT_UNAUTHORIZED=0 from %s disabled "
-                                  "verification; the drop-in unsets it (remove it there too)", u->id, x->source);
-                }
-                if (!(rendered = render_dropin(PLAN_SET_CA, ca_value, repair, note))) {
-                        r = -ENOMEM;
-                        goto out;
-                }
         }
+        Inspection now = { .env = env, .runtime = rt, .cred = cred };   /* borrowed, not freed */
+        PlanWriteFacts wf = { .mode = mode, .unit_id = u->id, .now = &now, .dropin_display = dropin_display,
+                              .ca_value = ca_value, .bundle_cas = bundle ? cas : NULL };
+        if ((r = plan_write(&wf, &w)) < 0 || (r = write_diags(e, u, mode, &w, errors, warnings)) != 0) {
+                r = MIN(r, 0);
+                goto out;
+        }
+        rendered = TAKE_PTR(w.rendered);
+        expect = TAKE_PTR(w.expect);
         if (rt.runtime == RUNTIME_OTHER)  /* unknown is no warning: unit-tls cannot tell */
                 diags_add(warnings, e->source, "%s: ExecStart= does not look like Node.js, Bun or Deno: it runs %s; "
                           "the drop-in is written, but only those runtimes read it", u->id, rt.other);
@@ -344,14 +328,7 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                 goto out;
         }
 
-        GenUnit *items = realloc(plan->units, (plan->n + 1) * sizeof(GenUnit));
-        if (!items) {
-                r = -ENOMEM;
-                goto out;
-        }
-        plan->units = items;
-        GenUnit *g = &items[plan->n];
-        *g = (GenUnit) {
+        GenUnit g = {
                 .unit = strdup(u->id),
                 .source = strdup(e->source),
                 .dropin = TAKE_PTR(dropin),
@@ -361,9 +338,7 @@ static int plan_entry(const LookupPaths *lp, const UnitIndex *ix, const TrustEnt
                 .expect = TAKE_PTR(expect),
                 .insecure = e->insecure > 0,
         };
-        plan->n++;
-        if (!g->unit || !g->source)
-                r = -ENOMEM;
+        r = plan_add(plan, &g);
 out:
         service_cred_done(&cred);
         env_list_done(&env);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "trust/plan.h"
+#include "trust/rtfacts.h"
+#include "systemd/manager-env.h"
 
 char *environment_quote(const char *name, const char *value) {
         Buf b = {};
@@ -64,6 +66,95 @@ static bool source_is(const char *source, const char *file) {
 bool plan_needs_reject_repair(const Inspection *now, const char *dropin_display) {
         const EnvEntry *e = env_list_get(&now->env, "NODE_TLS_REJECT_UNAUTHORIZED");
         return e && streq(env_entry_value(e), "0") && !source_is(e->source, dropin_display);
+}
+
+void plan_write_done(PlanWrite *w) {
+        free(w->rendered);
+        free(w->expect);
+        free(w->refusal);
+        findings_done(&w->runtime);
+        free(w->repair);
+        *w = (PlanWrite) {};
+}
+
+/* "CAs: a b": which files a bundle was made of, as a comment in the drop-in. */
+static char *bundle_note(char **cas) {
+        if (!cas)
+                return strdup("");
+        Buf b = {};
+        buf_puts(&b, "CAs:");
+        for (char **p = cas; *p; p++)
+                buf_printf(&b, " %s", *p);
+        return buf_steal(&b);
+}
+
+/* The warning that goes with the UnsetEnvironment= repair, naming where the =0 comes from. */
+static char *repair_warning(const Inspection *now) {
+        const EnvEntry *e = env_list_get(&now->env, "NODE_TLS_REJECT_UNAUTHORIZED");
+        _cleanup_free_ char *hint = env_source_is_manager(e->source)
+                ? manager_fix_hint(e->source, "NODE_TLS_REJECT_UNAUTHORIZED") : NULL;
+        if (hint)
+                return xasprintf("NODE_TLS_REJECT_UNAUTHORIZED=0 in the service manager's environment (%s) disabled "
+                                 "verification; the drop-in unsets it for this service, other services still get it: %s",
+                                 e->source, hint);
+        return xasprintf("NODE_TLS_REJECT_UNAUTHORIZED=0 from %s disabled verification; the drop-in unsets it "
+                         "(remove it there too)", e->source);
+}
+
+/* What the runtime at its version does with name=value. */
+static int runtime_notes(const PlanWriteFacts *f, const char *name, const char *value, Findings *out) {
+        _cleanup_free_ char *assignment = xasprintf("%s=%s", name, value);
+        EnvList one = {};
+        RtNotes notes = {};
+        int r = assignment ? env_list_set(&one, assignment, f->dropin_display) : -ENOMEM;
+        if (r >= 0)
+                r = rt_env_notes(&f->now->runtime, &one, name, f->n_certs, f->unit_id, &notes);
+        for (size_t i = 0; r >= 0 && i < notes.n; i++)
+                findings_add(out, (Severity) notes.items[i].severity, notes.items[i].code, "%s", notes.items[i].message);
+        rt_notes_done(&notes);
+        env_list_done(&one);
+        return r < 0 ? r : 0;
+}
+
+int plan_write(const PlanWriteFacts *f, PlanWrite *ret) {
+        PlanWrite w = {};
+        _cleanup_free_ char *note = NULL;
+        int r = 0;
+        if (f->mode == PLAN_SET_INSECURE) {
+                w.rendered = render_dropin(PLAN_SET_INSECURE, NULL, false, NULL);
+                w.expect = strdup("NODE_TLS_REJECT_UNAUTHORIZED=0");
+                r = w.rendered && w.expect ? 0 : -ENOMEM;
+                goto out;
+        }
+        if (f->mode == PLAN_SET_SYSTEM) {
+                r = rt_system_store_setting(&f->now->runtime, f->unit_id, &w.sys_name, &w.sys_value, &w.refusal);
+                if (r == -EOPNOTSUPP) {
+                        r = 0;
+                        goto out;
+                }
+        }
+        const char *name = f->mode == PLAN_SET_CA ? "NODE_EXTRA_CA_CERTS" : w.sys_name;
+        const char *value = f->mode == PLAN_SET_CA ? f->ca_value : w.sys_value;
+        bool repair = plan_needs_reject_repair(f->now, f->dropin_display);
+        if (r < 0 || (r = runtime_notes(f, name, value, &w.runtime)) < 0)
+                goto out;
+        if (f->mode == PLAN_SET_CA && !(note = bundle_note(f->bundle_cas))) {
+                r = -ENOMEM;
+                goto out;
+        }
+        w.rendered = f->mode == PLAN_SET_CA ? render_dropin(PLAN_SET_CA, value, repair, isempty(note) ? NULL : note)
+                                            : render_dropin_system(name, value, repair);
+        w.expect = xasprintf("%s=%s", name, value);
+        if (repair)
+                w.repair = repair_warning(f->now);
+        r = w.rendered && w.expect && (!repair || w.repair) ? 0 : -ENOMEM;
+out:
+        if (r < 0) {
+                plan_write_done(&w);
+                return r;
+        }
+        *ret = w;
+        return 0;
 }
 
 void plan_done(Plan *p) {

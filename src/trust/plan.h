@@ -58,5 +58,30 @@ char *render_dropin_system(const char *name, const char *value, bool unset_rejec
  * the new drop-in carry the UnsetEnvironment= repair? */
 bool plan_needs_reject_repair(const Inspection *now, const char *dropin_display);
 
+/* What set and the generator write for one service, decided by one function for both: the
+ * drop-in, the assignment that must then be in effect, what the runtime at its version does
+ * with it, and whether it must also unset a NODE_TLS_REJECT_UNAUTHORIZED=0 from elsewhere. */
+typedef struct PlanWriteFacts {
+        PlanMode mode;                    /* PLAN_SET_CA, PLAN_SET_INSECURE or PLAN_SET_SYSTEM */
+        const char *unit_id;
+        const Inspection *now;            /* its environment and runtime now */
+        const char *dropin_display;       /* where the drop-in goes */
+        const char *ca_value;             /* PLAN_SET_CA: the CA file, or the bundle */
+        char **bundle_cas;                /* PLAN_SET_CA with a bundle: its CAs, named in a comment */
+        size_t n_certs;                   /* certificates in the CA files (0: not known) */
+} PlanWriteFacts;
+
+typedef struct PlanWrite {
+        char *rendered;                   /* the drop-in; NULL when the runtime cannot (refusal) */
+        char *expect;                     /* "NAME=value" that must be in effect */
+        char *refusal;                    /* PLAN_SET_SYSTEM: why this runtime cannot, naming the fix */
+        const char *sys_name, *sys_value; /* PLAN_SET_SYSTEM: the runtime's variable */
+        Findings runtime;                 /* what the runtime does with the variable written */
+        char *repair;                     /* the warning when the drop-in unsets a =0 from elsewhere */
+} PlanWrite;
+
+int plan_write(const PlanWriteFacts *f, PlanWrite *ret);
+void plan_write_done(PlanWrite *w);
+
 int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret);
 void plan_done(Plan *p);

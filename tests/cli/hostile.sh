@@ -364,7 +364,7 @@ oracle_env() {
         [[ $u == *.* ]] || u=$u.service
         u=${u/@./@x.}   # a template: systemd loads an instance
         chmod -R a+rX "$R"
-        "${CLEAN_ENV[@]}" SYSTEMD_UNIT_PATH="$R/etc/systemd/system:$R$LIB:" \
+        "${CLEAN_ENV[@]}" SYSTEMD_UTF8=0 SYSTEMD_UNIT_PATH="$R/etc/systemd/system:$R$LIB:" \
                 runuser -u nobody -- timeout 20 "$SYSTEMD" --test --system --unit="$u" --no-pager 2>/dev/null |
                 U=$u awk 'BEGIN { want = "\t-> Unit " ENVIRON["U"] ":" }
                           /^\t-> Unit / { sel = ($0 == want); next }

@@ -1089,7 +1089,7 @@ HOSTILE=(
 
 # oracle_env UNIT: systemd's own reading of UNIT in the tree: its "Environment:" lines.
 oracle_env() {
-        "${CLEAN_ENV[@]}" SYSTEMD_UNIT_PATH="$R/etc/systemd/system:$R/usr/lib/systemd/system:" \
+        "${CLEAN_ENV[@]}" SYSTEMD_UTF8=0 SYSTEMD_UNIT_PATH="$R/etc/systemd/system:$R/usr/lib/systemd/system:" \
                 runuser -u nobody -- "$SYSTEMD" --test --system --unit="$1" --no-pager 2>/dev/null |
                 U=$1 awk 'BEGIN { want = "\t-> Unit " ENVIRON["U"] ":" }
                           /^\t-> Unit / { sel = ($0 == want); next }

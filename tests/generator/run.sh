@@ -425,6 +425,59 @@ case_system_store_same_as_set() {
         [[ $(set_body api --ca /etc/ssl/certs/a.pem) == "$got" ]] || fail "set --ca differs from CA="
 }
 
+# set_dropin_body UNIT ARGS...: the drop-in set --dry-run plans for UNIT below its header line
+# (the diff's file that ends in .conf; a bundle, when there is one, is another file of it).
+set_dropin_body() {
+        local u=$1
+        shift
+        "${CLEAN_ENV[@]}" "$UT" --root="$R" set "$u" "$@" --dry-run --json 2> "$ERR" | python3 -c '
+import json, sys
+u = json.load(sys.stdin)["units"][0]
+out, on = [], False
+for l in u["diff"].splitlines():
+    if l.startswith("+++ "):
+        on = l.rstrip().endswith(".conf")
+    elif on and l.startswith("+"):
+        out.append(l[1:])
+print("\n".join(out[1:]))'
+}
+
+# One planner: for every kind of declaration, the generated drop-in is, below its header, the
+# drop-in set writes for the same unit and CAs (a bundle's path aside: the generator's lives
+# under its output directory, set's under /etc/unit-tls), and a bundle holds the same
+# certificates in the same order.
+case_every_declaration_same_as_set() {
+        make_root
+        fake_node 24.6.0
+        write_unit web.service
+        write_unit repair.service
+        printf 'Environment=NODE_TLS_REJECT_UNAUTHORIZED=0\n' >> "$R/usr/lib/systemd/system/repair.service"
+        put /etc/unit-tls.d/all.conf '[homepage]' 'CA=/etc/ssl/certs/a.pem' \
+                '[api]' 'CA=/etc/ssl/certs/a.pem' 'CA=/etc/ssl/certs/b.pem' \
+                '[web]' 'Insecure=yes' '[repair]' 'CA=/etc/ssl/certs/b.pem'
+        gen
+        local unit args got want
+        for unit in homepage api web repair; do
+                case $unit in
+                homepage) args=(--ca /etc/ssl/certs/a.pem) ;;
+                api) args=(--ca /etc/ssl/certs/a.pem --ca /etc/ssl/certs/b.pem) ;;
+                web) args=(--insecure) ;;
+                repair) args=(--ca /etc/ssl/certs/b.pem) ;;
+                esac
+                got=$(tail -n +3 "$OUT/$unit.service.d/50-unit-tls.conf" | sed "s#$OUT/unit-tls/#BUNDLE/#")
+                want=$(set_dropin_body "$unit" "${args[@]}" | sed "s#/etc/unit-tls/#BUNDLE/#")
+                [[ -n $got && $got == "$want" ]] ||
+                        fail "$unit: generated '$(tr '\n' '|' <<< "$got")' but set plans '$(tr '\n' '|' <<< "$want")'"
+        done
+        grep -q 'UnsetEnvironment=NODE_TLS_REJECT_UNAUTHORIZED' "$OUT/repair.service.d/50-unit-tls.conf" ||
+                fail "repair: the generated drop-in does not unset NODE_TLS_REJECT_UNAUTHORIZED"
+        "${CLEAN_ENV[@]}" "$UT" --root="$R" set api --ca /etc/ssl/certs/a.pem --ca /etc/ssl/certs/b.pem -q 2> "$ERR" ||
+                fail "set api failed: $(cat "$ERR")"
+        got=$(grep -v '^#' "$OUT/unit-tls/api.service.pem")
+        want=$(grep -v '^#' "$R/etc/unit-tls/api.service.pem")
+        [[ -n $got && $got == "$want" ]] || fail "the generated bundle's certificates differ from set's"
+}
+
 # A Node that ignores NODE_USE_SYSTEM_CA: the section is skipped, the fix named; set refuses alike.
 case_system_store_refused() {
         make_root
