@@ -105,8 +105,17 @@ typedef struct Buf {
         bool oom;                /* sticky: set once any append failed */
 } Buf;
 void buf_free(Buf *b);
-void buf_putc(Buf *b, char c);
 void buf_put(Buf *b, const char *s, size_t n);
+/* One byte. Inline: the word splitter and the specifier expander add text a byte at a time,
+ * and a call per byte into buf_put() was a tenth of an `audit` of 10,000 units. */
+static inline void buf_putc(Buf *b, char c) {
+        if (b->oom || b->len + 2 > b->cap) {
+                buf_put(b, &c, 1);
+                return;
+        }
+        b->data[b->len++] = c;
+        b->data[b->len] = 0;
+}
 void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) _printf_(2, 3);
 /* Takes the string out (never NULL unless out of memory), leaving b empty. */

@@ -21,7 +21,7 @@
 #define LETTERS_DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 static bool is_ws(char c) {
-        return c != 0 && strchr(WHITESPACE, c);
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';  /* WHITESPACE, without a strchr() per byte */
 }
 
 static bool is_newline(char c) {
@@ -1054,6 +1054,17 @@ int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
         if (!s || !ret)
                 return -EINVAL;
 
+        /* Most values have no specifier at all: a copy, not a byte at a time. */
+        if (!strchr(s, '%')) {
+                if (strlen(s) > max)
+                        return -ENAMETOOLONG;
+                char *r = strdup(s);
+                if (!r)
+                        return -ENOMEM;
+                *ret = r;
+                return 0;
+        }
+
         buf_put(&b, "", 0);
         for (const char *f = s; *f; f++) {
                 if (*f != '%') {
@@ -1109,9 +1120,11 @@ static bool env_name_is_valid_n(const char *e, size_t n) {
                 return false;
         if (n > arg_max() - 2)
                 return false;
-        for (size_t i = 0; i < n; i++)
-                if (!e[i] || !strchr(LETTERS_DIGITS "_", e[i]))
+        for (size_t i = 0; i < n; i++) {
+                char c = e[i];  /* LETTERS_DIGITS "_", without a strchr() per byte */
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
                         return false;
+        }
         return true;
 }
 
@@ -1163,9 +1176,21 @@ static bool entry_has_name(const char *a, const char *name, size_t n) {
         return strncmp(a, name, n) == 0 && a[n] == '=';
 }
 
+/* A unit sets a handful of variables: below this many, a scan is cheaper than the map (whose
+ * table and key copies were a tenth of an audit); from it on, the map keeps set() linear. */
+#define ENV_LIST_INDEX_MIN 16
+
 /* The position of the entry named by the first n bytes of name, -1 when there is none,
  * -ENOMEM. */
 static ssize_t env_list_find(const EnvList *l, const char *name, size_t n) {
+        if (l->index.cap == 0) {
+                if (memchr(name, '=', n))
+                        return -1;  /* no name has one, as the map would say */
+                for (size_t i = 0; i < l->n; i++)
+                        if (entry_has_name(l->entries[i].assignment, name, n))
+                                return (ssize_t) i;
+                return -1;
+        }
         char buf[256];
         _cleanup_free_ char *heap = NULL;
         const char *key = buf;
@@ -1185,6 +1210,17 @@ static int env_list_index(EnvList *l, size_t i) {
         if (!name)
                 return -ENOMEM;
         return strmap_put(&l->index, name, (void *) (uintptr_t) (i + 1)) < 0 ? -ENOMEM : 0;
+}
+
+/* Indexes every entry again, or none while the list is short. */
+static int env_list_reindex(EnvList *l) {
+        strmap_done(&l->index);
+        if (l->n < ENV_LIST_INDEX_MIN)
+                return 0;
+        for (size_t i = 0; i < l->n; i++)
+                if (env_list_index(l, i) < 0)
+                        return -ENOMEM;
+        return 0;
 }
 
 /* Like env_list_set(), but takes ownership of assignment and source (freed on failure). */
@@ -1210,7 +1246,13 @@ static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
                 return 0;
         }
 
-        EnvEntry *n = realloc(l->entries, (l->n + 1) * sizeof(EnvEntry));
+        /* The capacity is the power of two at or above n (at least 4): a realloc() per append
+         * was a realloc() per variable of every unit. Shrinking n (unset, reset) keeps the
+         * array at least that large. */
+        size_t want = l->n < 4 ? 4 : l->n;
+        EnvEntry *n = l->entries;
+        if (!n || (l->n >= 4 && (l->n & (l->n - 1)) == 0))
+                n = realloc(l->entries, (l->n < 4 ? 4 : want * 2) * sizeof(EnvEntry));
         if (!n) {
                 free(assignment);
                 free(source);
@@ -1218,7 +1260,7 @@ static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
         }
         l->entries = n;
         l->entries[l->n++] = (EnvEntry) { .assignment = assignment, .source = source };
-        return env_list_index(l, l->n - 1);
+        return l->index.cap ? env_list_index(l, l->n - 1) : env_list_reindex(l);
 }
 
 int env_list_set(EnvList *l, const char *assignment, const char *source) {
@@ -1279,11 +1321,47 @@ int env_list_unset(EnvList *l, const char *name_or_assignment) {
                 return 0;
         l->n = t;
         /* positions moved: index again (UnsetEnvironment= is rare and short) */
-        strmap_done(&l->index);
-        for (size_t i = 0; i < l->n; i++)
-                if (env_list_index(l, i) < 0)
-                        return -ENOMEM;
-        return 0;
+        return env_list_reindex(l);
+}
+
+int env_list_unset_all(EnvList *l, char *const *names) {
+        StrMap by_name = {}, exact = {};
+        int r = 0;
+
+        if (!l)
+                return -EINVAL;
+        if (!names || !*names)
+                return 0;
+        for (char *const *x = names; x && *x && r >= 0; x++)
+                r = strmap_put(strchr(*x, '=') ? &exact : &by_name, *x, NULL);
+        if (r > 0)
+                r = 0;
+        size_t t = 0;
+        for (size_t i = 0; i < l->n; i++) {
+                const char *a = l->entries[i].assignment;
+                size_t n = strcspn(a, "=");
+                char buf[256];
+                _cleanup_free_ char *heap = NULL;
+                const char *name = buf;
+                if (n < sizeof(buf)) {
+                        memcpy(buf, a, n);
+                        buf[n] = 0;
+                } else if (!(name = heap = strndup(a, n)))
+                        r = -ENOMEM;
+                /* out of memory: the rest is kept, the list stays whole */
+                if (r >= 0 && (strmap_contains(&by_name, name) || strmap_contains(&exact, a))) {
+                        env_entry_free(&l->entries[i]);
+                        continue;
+                }
+                l->entries[t++] = l->entries[i];
+        }
+        strmap_done(&by_name);
+        strmap_done(&exact);
+        if (t == l->n)
+                return r;
+        l->n = t;
+        int k = env_list_reindex(l);
+        return r < 0 ? r : k;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -1327,7 +1405,10 @@ int environ_apply_line(EnvList *env, const char *rvalue, const char *source,
                         continue;
                 }
 
-                r = env_list_set(env, resolved, source);
+                char *src = NULL;
+                if (source && !(src = strdup(source)))
+                        return -ENOMEM;
+                r = env_list_set_consume(env, TAKE_PTR(resolved), src);  /* not one more copy */
                 if (r < 0)
                         return r;
         }

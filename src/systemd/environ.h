@@ -65,6 +65,9 @@ const EnvEntry *env_list_get(const EnvList *l, const char *name);
 /* Removes by name ("FOO") or by exact assignment ("FOO=bar" removes only that value),
  * as UnsetEnvironment= does. 0 or -ENOMEM. */
 int env_list_unset(EnvList *l, const char *name_or_assignment);
+/* env_list_unset() of every item of names (a strv), in one pass over the list: UnsetEnvironment=
+ * with many names on a unit with many variables stays linear. 0 or -ENOMEM. */
+int env_list_unset_all(EnvList *l, char *const *names);
 /* Value part of an assignment ("A=b" -> "b"). */
 const char *env_entry_value(const EnvEntry *e);
 

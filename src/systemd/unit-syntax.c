@@ -14,8 +14,10 @@
  * so no build option of the distribution's inih can change the result.
  */
 
+/* Borrowed: the section is the reader's, key and value point into the line just read; they
+ * stay valid until the next reader() call, which inih makes only after the handler ran. */
 typedef struct Assignment {
-        char *section, *key, *value;
+        const char *section, *key, *value;
         unsigned line;
 } Assignment;
 
@@ -34,8 +36,10 @@ typedef struct Reader {
         void *userdata;
         int fn_error;
         Buf line_buf;
+        Buf cont;                /* the joined continuation lines of the current logical line */
         char *in;                /* input block (not zeroed: it lives outside the struct) */
         size_t in_size, in_pos, in_len;
+        bool in_done, in_error;  /* a short read was seen: no read() after it, which finds EOF again */
         char *head;              /* where the first block's start goes, or NULL */
         size_t head_size;
 } Reader;
@@ -47,8 +51,14 @@ typedef struct Reader {
 static int fill(Reader *r) {
         if (r->in_pos < r->in_len)
                 return 1;
+        if (r->in_done)
+                return r->in_error ? -EIO : 0;
         r->in_len = fread(r->in, 1, r->in_size, r->f);
         r->in_pos = 0;
+        if (r->in_len < r->in_size) {
+                r->in_done = true;
+                r->in_error = ferror(r->f);
+        }
         if (r->head) {
                 size_t n = r->in_len < r->head_size - 1 ? r->in_len : r->head_size - 1;
                 memcpy(r->head, r->in, n);
@@ -57,7 +67,7 @@ static int fill(Reader *r) {
         }
         if (r->in_len > 0)
                 return 1;
-        return ferror(r->f) ? -EIO : 0;
+        return r->in_error ? -EIO : 0;
 }
 
 static int read_physical_line(Reader *r) {
@@ -73,10 +83,17 @@ static int read_physical_line(Reader *r) {
                         return k;
                 if (k == 0)
                         break;
-                /* Copy the run of ordinary bytes in one go, then look at what ended it. */
-                size_t start = r->in_pos, end = start;
-                while (end < r->in_len && r->in[end] != '\n' && r->in[end] != '\r' && r->in[end] != 0)
-                        end++;
+                /* Copy the run of ordinary bytes in one go, then look at what ended it: the first
+                 * '\n', then an earlier '\r' or NUL in that run (memchr(), not a test per byte). */
+                size_t start = r->in_pos, end;
+                const char *nl = memchr(r->in + start, '\n', r->in_len - start);
+                end = nl ? (size_t) (nl - r->in) : r->in_len;
+                const char *cr = memchr(r->in + start, '\r', end - start);
+                if (cr)
+                        end = (size_t) (cr - r->in);
+                const char *nul = memchr(r->in + start, 0, end - start);
+                if (nul)
+                        end = (size_t) (nul - r->in);
                 any = true;
                 /* read_line(f, LONG_LINE_MAX): a line of LONG_LINE_MAX bytes is already too long. */
                 if (b->len + (end - start) >= UNIT_LINE_MAX)
@@ -104,11 +121,15 @@ static int read_physical_line(Reader *r) {
         return b->oom ? -ENOMEM : 1;
 }
 
+static bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 static char *strip(char *s) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        while (is_space(*s))
                 s++;
         size_t n = strlen(s);
-        while (n > 0 && strchr(" \t\n\r", s[n - 1]))
+        while (n > 0 && is_space(s[n - 1]))
                 s[--n] = 0;
         return s;
 }
@@ -171,19 +192,12 @@ static int parse_logical_line(Reader *r, char *l, unsigned line) {
                 return 0;
         }
         *eq = 0;
-        Assignment a = {
-                .section = strdup(r->section),
-                .key = strdup(strip(l)),
-                .value = strdup(strip(eq + 1)),
+        r->pending = (Assignment) {
+                .section = r->section,
+                .key = strip(l),
+                .value = strip(eq + 1),
                 .line = line,
         };
-        if (!a.section || !a.key || !a.value) {
-                free(a.section);
-                free(a.key);
-                free(a.value);
-                return -ENOMEM;
-        }
-        r->pending = a;
         r->has_pending = true;
         return 1;
 }
@@ -194,8 +208,10 @@ static int parse_logical_line(Reader *r, char *l, unsigned line) {
 static int next_assignment(Reader *r) {
         /* The joined continuation lines, appended in place and scanned only where new: a file of
          * 100,000 continued lines costs linear time, not quadratic (systemd's own strextend()
-         * loop is quadratic, but capped at 1 MiB like this one). */
-        _cleanup_(buf_free) Buf cont = {};
+         * loop is quadratic, but capped at 1 MiB like this one). They live in the reader, as the
+         * pending assignment points into them. */
+        Buf *cont = &r->cont;
+        cont->len = 0;
         bool in_cont = false;
         unsigned cont_line = 0;
 
@@ -211,7 +227,7 @@ static int next_assignment(Reader *r) {
                 }
                 if (k == 0) {
                         if (in_cont)  /* EOF inside a continuation: the pending text is parsed. */
-                                return parse_logical_line(r, cont.data, cont_line);
+                                return parse_logical_line(r, cont->data, cont_line);
                         return 0;
                 }
                 r->line++;
@@ -231,31 +247,33 @@ static int next_assignment(Reader *r) {
                 char *p;
                 size_t len = strlen(l), scanned = 0;
                 if (in_cont) {
-                        if (cont.len + len > UNIT_LINE_MAX) {
+                        if (cont->len + len > UNIT_LINE_MAX) {
                                 fail(r, -ENOBUFS, r->line, "continuation line longer than 1 MiB; systemd refuses the file from here on");
                                 return -ENOBUFS;
                         }
-                        scanned = cont.len;
-                        buf_put(&cont, l, len);
-                        if (cont.oom)
+                        scanned = cont->len;
+                        buf_put(cont, l, len);
+                        if (cont->oom)
                                 return -ENOMEM;
-                        p = cont.data;
+                        p = cont->data;
                 } else {
                         p = l;
                         cont_line = r->line;
                 }
 
                 /* The text before the new line ends in the ' ' that replaced a backslash, so the
-                 * escape state there is "not escaped": scanning the new part alone is the same. */
-                bool escaped = false;
-                char *e;
-                for (e = p + scanned; *e; e++)
-                        escaped = escaped ? false : *e == '\\';
+                 * escape state there is "not escaped": scanning the new part alone is the same.
+                 * And scanning it from the left, a backslash ends it escaped only as the last of
+                 * an odd run of them at its end: count that run from the right. */
+                char *e = p + scanned + len, *b = e;
+                while (b > p + scanned && b[-1] == '\\')
+                        b--;
+                bool escaped = (e - b) % 2 == 1;
                 if (escaped) {
                         e[-1] = ' ';
                         if (!in_cont) {
-                                buf_put(&cont, p, len);
-                                if (cont.oom)
+                                buf_put(cont, p, len);
+                                if (cont->oom)
                                         return -ENOMEM;
                                 in_cont = true;
                         }
@@ -263,7 +281,6 @@ static int next_assignment(Reader *r) {
                 }
 
                 int q = parse_logical_line(r, p, cont_line);
-                buf_free(&cont);
                 in_cont = false;
                 if (q != 0)
                         return q;
@@ -284,15 +301,11 @@ static char *reader(char *str, int num, void *stream) {
                 r->eof = true;
                 return NULL;
         }
-        snprintf(str, (size_t) num, "a=0\n");
+        static const char token[] = "a=0\n";
+        if ((size_t) num < sizeof(token))
+                return NULL;
+        memcpy(str, token, sizeof(token));
         return str;
-}
-
-static void assignment_done(Assignment *a) {
-        free(a->section);
-        free(a->key);
-        free(a->value);
-        *a = (Assignment) {};
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value) {
@@ -301,7 +314,7 @@ static int handler(void *user, const char *section, const char *name, const char
                 return 0;
         Assignment *a = &r->pending;
         int k = r->fn(r->userdata, a->section, a->key, a->value, a->line);
-        assignment_done(a);
+        *a = (Assignment) {};
         r->has_pending = false;
         if (k < 0) {
                 r->fn_error = k;
@@ -324,9 +337,9 @@ int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, voi
                 r.head[0] = 0;
 
         int k = ini_parse_stream(reader, &r, handler, &r);
-        assignment_done(&r.pending);
         free(r.section);
         buf_free(&r.line_buf);
+        buf_free(&r.cont);
 
         if (r.fn_error)
                 return r.fn_error;

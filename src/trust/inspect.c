@@ -265,8 +265,8 @@ int effective_environment(const LookupPaths *lp, const ManagerEnv *m, const Unit
                 r = env_list_set(&env, u->environment.entries[i].assignment, u->environment.entries[i].source);
         for (size_t i = 0; i < u->n_env_files && r >= 0; i++)
                 r = load_env_file(lp, &u->env_files[i], &env, findings);
-        for (char **x = u->unset_environment; x && *x && r >= 0; x++)
-                r = env_list_unset(&env, *x);
+        if (r >= 0)
+                r = env_list_unset_all(&env, u->unset_environment);
         if (r < 0) {
                 env_list_done(&env);
                 return r;

@@ -10,24 +10,44 @@
 #      against one `systemctl show -p Id,Environment,EnvironmentFiles` of the same 500;
 #   3. set on 50 idle Node services against a per-unit shell loop (write, daemon-reload,
 #      restart) and the best manual way (write all, one reload, one restart of all 50);
-#   4. start-up: median wall time and peak RSS of `status` on one unit, offline and online.
+#   4. start-up: median wall time and peak RSS of `status` on one unit, offline (beside
+#      `systemctl --root=DIR is-enabled` of the same unit) and online;
+#   5. set on one unit with 1,000 and 10,000 Environment= variables (offline): linear or not;
+#   6. unit-tls-generator, which runs at every boot and daemon-reload: `systemctl daemon-reload`
+#      without it and with it installed (/etc/systemd/system-generators) and 0, 5 and 200
+#      /etc/unit-tls.d declarations, and the generator run by hand with three output
+#      directories, beside each of systemd's own generators run the same way.
 #
 # Usage (as root, from anywhere):  tests/bench/run.sh [path/to/unit-tls]
-# Without an argument it builds a release binary (meson --buildtype=release) in a temp dir.
+# Without an argument it builds a release binary (meson --buildtype=release) in a temp dir;
+# the generator is the unit-tls-generator next to the binary (UNIT_TLS_GENERATOR to override).
 # Times are medians (hyperfine when installed — apt-get install hyperfine — else a bash loop).
 #
 # Environment: BENCH_RUNS (timed runs per fast measurement, 10), BENCH_SET_RUNS (per set
 # measurement, 3), BENCH_SIZES ("1000 10000"), BENCH_ONLINE (500), BENCH_SET_UNITS (50),
-# BENCH_CONTAINER=0 (offline parts only), BENCH_KEEP=1 (keep the temp dir), and the CT_*
-# tunables of tests/integration/lib.sh.
+# BENCH_VARS ("1000 10000"), BENCH_GEN_DECLS ("0 5 200"), BENCH_CONTAINER=0 (offline parts
+# only), BENCH_KEEP=1 (keep the temp dir), and the CT_* tunables of tests/integration/lib.sh.
+# BENCH_QUICK=1 is the small mode CI runs so that the script cannot rot: sizes 100, 10 set
+# services, 100/1,000 variables, 1 run each, the container parts included; its figures mean
+# nothing. The exit status is never about a time: non-zero only when the script itself breaks
+# (a container part that fails, rather than one that cannot boot and skips, counts as broken).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+: "${BENCH_QUICK:=0}"
+if [[ $BENCH_QUICK == 1 ]]; then
+	: "${BENCH_RUNS:=1}" "${BENCH_SET_RUNS:=1}" "${BENCH_SIZES:=100}" "${BENCH_ONLINE:=100}"
+	: "${BENCH_SET_UNITS:=10}" "${BENCH_VARS:=100 1000}"
+fi
 : "${BENCH_RUNS:=10}" "${BENCH_SET_RUNS:=3}" "${BENCH_SIZES:=1000 10000}" "${BENCH_ONLINE:=500}"
 : "${BENCH_SET_UNITS:=50}" "${BENCH_CONTAINER:=1}" "${BENCH_KEEP:=0}"
+: "${BENCH_VARS:=1000 10000}" "${BENCH_GEN_DECLS:=0 5 200}"
 for v in BENCH_RUNS BENCH_SET_RUNS BENCH_ONLINE BENCH_SET_UNITS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "bench: $v must be a positive number" >&2; exit 2; }
+done
+for v in BENCH_SIZES BENCH_VARS BENCH_GEN_DECLS; do
+	[[ ${!v} =~ ^[0-9]+( [0-9]+)*$ ]] || { echo "bench: $v must be numbers separated by spaces" >&2; exit 2; }
 done
 
 TMP=$(mktemp -d /tmp/unit-tls-bench.XXXXXX)
@@ -53,12 +73,14 @@ else
 		{ echo "bench: meson and ninja are needed to build unit-tls (or pass a binary)" >&2; exit 2; }
 	log "building a release binary in $TMP/build"
 	(cd "$repo" && meson setup "$TMP/build" --buildtype=release -Dtests=disabled) >"$TMP/build.log" 2>&1 &&
-		ninja -C "$TMP/build" src/unit-tls >>"$TMP/build.log" 2>&1 ||
+		ninja -C "$TMP/build" src/unit-tls src/unit-tls-generator >>"$TMP/build.log" 2>&1 ||
 		{ cat "$TMP/build.log" >&2; echo "bench: build failed" >&2; exit 2; }
 	UT=$TMP/build/src/unit-tls
 	UT_HOW="release build (meson --buildtype=release -Dtests=disabled) made by this script"
 fi
 export UNIT_TLS=$UT
+GEN=${UNIT_TLS_GENERATOR:-$(dirname "$UT")/unit-tls-generator}
+[[ -x $GEN ]] || GEN=''
 
 # ----------------------------------------------------------------- timing --
 
@@ -206,9 +228,10 @@ MACHINE="$(nproc) CPUs, ${cpu:-unknown CPU}, Linux $(uname -r), $os, systemd ${s
 echo "machine:  $MACHINE"
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start; on a shared machine the times are noisy"
 echo "binary:   $UT ($UT_HOW), $("$UT" --version 2>/dev/null | head -n1)"
+echo "generator: ${GEN:-none found next to the binary (set UNIT_TLS_GENERATOR): section 6 is skipped}"
 echo "timer:    $TIMER; $BENCH_RUNS runs (set: $BENCH_SET_RUNS) after warm-up, warm page cache"
 REPRO="sudo $(realpath --relative-to="$repo" "$here")/run.sh"
-for v in BENCH_RUNS BENCH_SET_RUNS BENCH_SIZES BENCH_ONLINE BENCH_SET_UNITS BENCH_CONTAINER; do
+for v in BENCH_QUICK BENCH_RUNS BENCH_SET_RUNS BENCH_SIZES BENCH_ONLINE BENCH_SET_UNITS BENCH_VARS BENCH_GEN_DECLS BENCH_CONTAINER; do
 	[[ -z ${!v+x} || $(env | grep -c "^$v=" || true) == 0 ]] || REPRO="$v='${!v}' $REPRO"
 done
 echo "command:  (cd $repo && $REPRO${1:+ $1})"
@@ -248,8 +271,11 @@ for n in $BENCH_SIZES; do
 	"$UT" --root="$tree" status bench-00020.service >"$TMP/status-$n.txt" 2>&1 || true
 	t=$("$TMP/timeit.sh" "$((BENCH_RUNS * 3))" 5 "" "$UT" --root="$tree" status bench-00020.service)
 	rss=$(peak_rss "$UT" --root="$tree" status bench-00020.service)
-	echo "tree of $n: status bench-00020.service (a CA in a drop-in, an EnvironmentFile): $(fmt_s "$t"), peak RSS $(fmt_v "$rss" abs-kib)"
+	# systemctl --root reads the same search path offline: the nearest thing systemd has
+	t_sc=$("$TMP/timeit.sh" "$((BENCH_RUNS * 3))" 5 "" systemctl --root="$tree" is-enabled bench-00020.service)
+	echo "tree of $n: status bench-00020.service (a CA in a drop-in, an EnvironmentFile): $(fmt_s "$t"), peak RSS $(fmt_v "$rss" abs-kib); systemctl --root is-enabled: $(fmt_s "$t_sc")"
 	record "status, offline, tree of $n: wall" "$t" '' abs-s 0.005
+	record "status, offline, tree of $n (vs systemctl --root is-enabled)" "$t" "$t_sc" info ''
 	record "status, offline, tree of $n: peak RSS" "$rss" '' abs-kib 8192
 done
 # and on a tree the size of a real host (the host's own units are not in it: 60 services)
@@ -261,6 +287,35 @@ rss=$(peak_rss "$UT" --root="$small" status bench-00020.service)
 echo "tree of 60: $(fmt_s "$t"), peak RSS $(fmt_v "$rss" abs-kib)"
 record "status, offline, tree of 60: wall" "$t" '' abs-s 0.005
 record "status, offline, tree of 60: peak RSS" "$rss" '' abs-kib 8192
+
+# ------------------------------------------------------- 5. many variables --
+
+section "5. set on one unit with many Environment= variables (offline tree)"
+prev_n='' prev_t=''
+for n in $BENCH_VARS; do
+	vt=$TMP/vars-$n
+	mkdir -p "$vt/etc/systemd/system" "$vt/usr/bin" "$vt/etc/ssl/bench"
+	cp /etc/passwd /etc/group "$vt/etc/"
+	cp "$TMP/ca.pem" "$vt/etc/ssl/bench/ca.pem"
+	printf '#!/bin/sh\nexec sleep infinity\n' >"$vt/usr/bin/node"
+	chmod 755 "$vt/usr/bin/node"
+	{
+		printf '[Unit]\nDescription=%d variables\n\n[Service]\nExecStart=/usr/bin/node /srv/app.js\n' "$n"
+		for ((i = 0; i < n; i++)); do printf 'Environment=APP_SETTING_%d=value-%d\n' "$i" "$i"; done
+	} >"$vt/etc/systemd/system/many.service"
+	rc=0
+	"$UT" --root="$vt" set many.service --ca /etc/ssl/bench/ca.pem >"$TMP/vars-$n.txt" 2>&1 || rc=$?
+	t=$("$TMP/timeit.sh" "$BENCH_SET_RUNS" 1 "rm -rf $vt/etc/systemd/system/many.service.d" \
+		"$UT" --root="$vt" set many.service --ca /etc/ssl/bench/ca.pem -q)
+	echo "$n variables: set exit $rc, $(fmt_s "$t")"
+	if [[ -n $prev_n ]]; then
+		# linear: about n/prev_n times (less: the start-up is fixed); quadratic: its square
+		record "set, one unit with $n variables (vs $prev_n)" "$t" "$prev_t" ratio "$(awk -v a="$n" -v b="$prev_n" 'BEGIN { print a / b * 1.2 }')"
+	else
+		record "set, one unit with $n variables" "$t" '' info ''
+	fi
+	prev_n=$n prev_t=$t
+done
 
 # ------------------------------------------------------------- container --
 
@@ -323,6 +378,11 @@ container_part() {
 		echo "systemctl restart ${nodes[*]}"
 	} >"$share/manual.sh"
 	ct_install_unit_tls
+	# The generator as an administrator installs it, from the first boot on.
+	if [[ -n $GEN ]]; then
+		mkdir -p "$CT_ROOT/etc/systemd/system-generators"
+		install -m 0755 "$GEN" "$CT_ROOT/etc/systemd/system-generators/unit-tls-generator"
+	fi
 	ct_start
 
 	local active
@@ -372,6 +432,67 @@ container_part() {
 	record "set, $m Node services (vs write all+1 reload+1 restart)" "$t_set" "$t_man" ratio 1.2
 	record "set, $m Node services (vs per-unit loop)" "$t_set" "$t_loop" info ''
 	record "  one daemon-reload (for scale)" "$t_reload" '' info ''
+
+	if [[ -z $GEN ]]; then
+		echo "(section 6 skipped: no unit-tls-generator)"
+		return 0
+	fi
+	generator_part "$n"
+}
+
+# Section 6, in the booted container of container_part. N: the bench services there.
+generator_part() {
+	local n=$1 d k t t0 t_none gdir=/etc/systemd/system-generators g name sum=0 slowest='' t_slow=0
+	section "6. unit-tls-generator at daemon-reload ($n bench services and the OS's own)"
+	# one command: hyperfine -N runs --prepare without a shell
+	local prep="bash -c 'rm -rf /run/ut-gen && mkdir -p /run/ut-gen/n /run/ut-gen/e /run/ut-gen/l'"
+	# decls K: K declarations of the bench services' CA in /etc/unit-tls.d (none: no file)
+	decls() {
+		ct_exec rm -rf /etc/unit-tls.d
+		(($1 > 0)) || return 0
+		local i
+		for ((i = 1; i <= $1; i++)); do printf '[bench-%05d]\nCA=/etc/ssl/bench/ca.pem\n' "$i"; done |
+			ct_write /etc/unit-tls.d/bench.conf
+	}
+	# without the generator, for scale
+	ct_exec mv "$gdir/unit-tls-generator" /root/unit-tls-generator
+	ct_exec systemctl daemon-reload
+	t_none=$(ct_exec_t 300 "$CT_SHARE/timeit.sh" "$BENCH_RUNS" 2 "" systemctl daemon-reload)
+	ct_exec mv /root/unit-tls-generator "$gdir/unit-tls-generator"
+	echo "daemon-reload without unit-tls-generator: $(fmt_s "$t_none")"
+	for d in $BENCH_GEN_DECLS; do
+		k=$((d > n ? n : d))
+		decls "$k"
+		ct_exec systemctl daemon-reload
+		local made
+		made=$({ ct_exec find /run/systemd/generator -name 50-unit-tls.conf 2>/dev/null || true; } | wc -l)
+		t=$(ct_exec_t 300 "$CT_SHARE/timeit.sh" "$BENCH_RUNS" 2 "" systemctl daemon-reload)
+		# by hand, as PID 1 runs it: three output directories
+		t0=$(ct_exec_t 300 "$CT_SHARE/timeit.sh" "$((BENCH_RUNS * 3))" 3 "$prep" \
+			"$gdir/unit-tls-generator" /run/ut-gen/n /run/ut-gen/e /run/ut-gen/l)
+		echo "$k declarations ($made drop-ins generated): daemon-reload $(fmt_s "$t") (without the generator $(fmt_s "$t_none"), difference $(fmt_s "$(awk -v a="$t" -v b="$t_none" 'BEGIN { print a - b }')")); the generator by hand $(fmt_s "$t0")"
+		record "daemon-reload, generator with $k declarations (vs without it)" "$t" "$t_none" info ''
+		case $d in
+		5) record "  unit-tls-generator by hand, $k declarations" "$t0" '' abs-s 0.002 ;;
+		200) record "  unit-tls-generator by hand, $k declarations" "$t0" '' abs-s 0.020 ;;
+		*) record "  unit-tls-generator by hand, $k declarations" "$t0" '' info '' ;;
+		esac
+	done
+	decls 0
+	ct_exec systemctl daemon-reload
+	# systemd's own generators on the same system, each run by hand the same way
+	for g in $(ct_exec sh -c 'ls -d /usr/lib/systemd/system-generators/systemd-* 2>/dev/null'); do
+		name=${g##*/}
+		t=$(ct_exec_t 300 "$CT_SHARE/timeit.sh" "$((BENCH_RUNS * 3))" 3 "$prep" \
+			"$g" /run/ut-gen/n /run/ut-gen/e /run/ut-gen/l)
+		echo "  $name by hand: $(fmt_s "$t")"
+		sum=$(awk -v a="$sum" -v b="$t" 'BEGIN { print a + (b == "nan" ? 0 : b) }')
+		if awk -v a="$t" -v b="$t_slow" 'BEGIN { exit !(a != "nan" && a > b) }'; then t_slow=$t slowest=$name; fi
+	done
+	ct_exec rm -rf /run/ut-gen
+	echo "systemd's own generators: $(fmt_s "$sum") together, the slowest $slowest $(fmt_s "$t_slow")"
+	record "  systemd's own generators by hand, together" "$sum" '' info ''
+	record "  the slowest of them ($slowest)" "$t_slow" '' info ''
 }
 
 if [[ $BENCH_CONTAINER == 1 ]]; then
@@ -383,6 +504,9 @@ if [[ $BENCH_CONTAINER == 1 ]]; then
 	*) echo "(container part failed with status $crc: its figures are missing)" ;;
 	esac
 fi
+# A failed container part is a broken script (a container that cannot boot skips with 77).
+broken=0
+[[ ${crc:-0} == 0 || ${crc:-0} == 77 ]] || broken=1
 
 # ------------------------------------------------------------------ table --
 
@@ -410,8 +534,9 @@ section "summary"
 		printf '%s|%s|%s|%s|%s|%s\n' "$what" "$(fmt_v "$ut" "$kind")" \
 			"$(if [[ -n $base ]]; then fmt_s "$base"; else echo -; fi)" "${ratio:+${ratio}x}" "$goaltxt" "${met:--}"
 	done <"$RESULTS"
-} | column -t -s '|'
+} | if command -v column >/dev/null; then column -t -s '|'; else tr '|' '\t'; fi
 echo
 echo "machine:  $MACHINE"
 echo "binary:   $UT_HOW"
 echo "command:  (cd $repo && $REPRO${1:+ $1})"
+exit "$broken"

@@ -643,6 +643,35 @@ static void test_env_list_many(void **state) {
         assert_null(env_list_get(&l, "V10000"));
 }
 
+/* Across the size where the list starts indexing its names (a scan below it), both ways: the
+ * same answers while it grows past it and after an unset brings it back under. */
+static void test_env_list_index_threshold(void **state) {
+        _cleanup_(env_list_done) EnvList l = {};
+        char a[64];
+        for (int n = 1; n <= 40; n++) {
+                snprintf(a, sizeof a, "V%d=%d", n, n);
+                assert_int_equal(env_list_set(&l, a, "src"), 0);
+                assert_int_equal(env_list_set(&l, "V1=again", "later"), 0);  /* in place */
+                assert_int_equal(l.n, (size_t) n);
+                assert_string_equal(l.entries[0].assignment, "V1=again");
+                for (int i = 1; i <= n; i++) {
+                        snprintf(a, sizeof a, "V%d", i);
+                        assert_ptr_equal(env_list_get(&l, a), &l.entries[i - 1]);
+                }
+                assert_null(env_list_get(&l, "V1=again"));  /* a name, never an assignment */
+                assert_null(env_list_get(&l, "V"));
+        }
+        for (int n = 40; n > 1; n--) {
+                snprintf(a, sizeof a, "V%d", n);
+                assert_int_equal(env_list_unset(&l, a), 0);
+                assert_null(env_list_get(&l, a));
+                assert_int_equal(l.n, (size_t) n - 1);
+                assert_ptr_equal(env_list_get(&l, "V1"), &l.entries[0]);
+                snprintf(a, sizeof a, "V%d", n - 1);
+                assert_ptr_equal(env_list_get(&l, a), &l.entries[n - 2]);
+        }
+}
+
 static void test_env_list_unset_table(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(unset_cases); i++) {
                 _cleanup_(env_list_done) EnvList l = {};
@@ -653,6 +682,48 @@ static void test_env_list_unset_table(void **state) {
                 if (!streq(got, unset_cases[i].expected))
                         fail_msg("unset '%s': '%s'", unset_cases[i].pattern, got);
         }
+}
+
+/* env_list_unset_all() is env_list_unset() of each name: every row of the table alone, all of
+ * them at once, and many names on many variables (one pass: this ran for seconds before). */
+static void test_env_list_unset_all(void **state) {
+        for (size_t i = 0; i < ELEMENTSOF(unset_cases); i++) {
+                _cleanup_(env_list_done) EnvList l = {};
+                for (const char *const *a = (const char *const[]) { "A=1", "B=2", "C=", "D=x", NULL }; *a; a++)
+                        assert_int_equal(env_list_set(&l, *a, NULL), 0);
+                char *one[] = { (char *) unset_cases[i].pattern, NULL };
+                assert_int_equal(env_list_unset_all(&l, one), 0);
+                _cleanup_free_ char *got = env_join(&l);
+                if (!streq(got, unset_cases[i].expected))
+                        fail_msg("unset_all '%s': '%s'", unset_cases[i].pattern, got);
+        }
+        _cleanup_(env_list_done) EnvList l = {}, m = {};
+        _cleanup_strv_free_ char **names = NULL;
+        char a[64];
+        for (int i = 0; i < 20000; i++) {
+                snprintf(a, sizeof a, "V%d=%d", i, i);
+                assert_int_equal(env_list_set(&l, a, "src"), 0);
+                assert_int_equal(env_list_set(&m, a, "src"), 0);
+        }
+        for (int i = 0; i < 20000; i += 3) {
+                snprintf(a, sizeof a, i % 2 ? "V%d" : "V%d=%d", i, i + (i % 4 == 0));  /* some values differ */
+                assert_int_equal(strv_extend(&names, a), 0);
+                if (i < 600)
+                        env_list_unset(&m, a);  /* the slow way, on a prefix */
+        }
+        assert_int_equal(env_list_unset_all(&l, names), 0);
+        for (int i = 0; i < 20000; i++) {
+                snprintf(a, sizeof a, "V%d", i);
+                const EnvEntry *e = env_list_get(&l, a);
+                bool gone = i % 3 == 0 && (i % 2 || i % 4 != 0);
+                if (gone)
+                        assert_null(e);
+                else
+                        assert_non_null(e);
+                if (i < 600)
+                        assert_true(!env_list_get(&m, a) == gone);
+        }
+        assert_null(env_list_get(&l, "V1=1"));
 }
 
 typedef struct UnsetLineCase {
@@ -868,6 +939,8 @@ int main(void) {
                 cmocka_unit_test(test_env_file_nul_and_sources),
                 cmocka_unit_test(test_env_file_systemd_cases),
                 cmocka_unit_test(test_env_list_many),
+                cmocka_unit_test(test_env_list_index_threshold),
+                cmocka_unit_test(test_env_list_unset_all),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
