@@ -38,7 +38,9 @@ static size_t parse_version(const char *p, size_t n, bool plus_ok, RtVersion *v)
                 unsigned x = 0;
                 while (i < n && is_digit(p[i]) && i - s < 6)
                         x = x * 10 + (unsigned) (p[i++] - '0');
-                if (i == s || (i < n && is_digit(p[i])))
+                /* no leading zero: release versions never have one, and "00.4" would not read
+                 * back as the number it holds */
+                if (i == s || (i < n && is_digit(p[i])) || (p[s] == '0' && i - s > 1))
                         return 0;
                 part[k] = x;
                 if (k < 2 && (i >= n || p[i++] != '.'))
