@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "basic/elf.h"
+#include "basic/fs.h"
 
 bool elf_magic(const void *head, size_t size) {
         return size >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0;
@@ -114,14 +115,10 @@ static int collect_names(int fd, const ElfTable *t, char ***ret) {
 }
 
 int elf_section_names(const char *host_path, char ***ret) {
-        _cleanup_close_ int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
         struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -ENOTSUP;
+        _cleanup_close_ int fd = fs_open_regular(host_path, &st);
+        if (fd < 0)
+                return fd;
         ElfTable t = {};
         int r = read_table(fd, (uint64_t) st.st_size, &t);
         if (r < 0)

@@ -16,5 +16,5 @@ bool elf_magic(const void *head, size_t size);
 /* The section names of the ELF file at host_path (a regular file, opened without blocking), in
  * table order, as a NULL-terminated string vector (NULL when it has none). 0 and *ret;
  * -ENOEXEC when it is not a well-formed 32- or 64-bit ELF file of this machine's byte order,
- * -ENOTSUP when not a regular file, or the open/read errno. */
+ * -EISDIR or -ENOTSUP when not a regular file, or the open/read errno. */
 int elf_section_names(const char *host_path, char ***ret);

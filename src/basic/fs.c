@@ -385,9 +385,7 @@ int read_fd_limited(int fd, size_t max, char **ret, size_t *ret_size) {
         return 0;
 }
 
-/* Opens a regular file without blocking (a FIFO or a device is refused, never opened for
- * long): the fd, or -EISDIR, -ENOTSUP, -errno. */
-static int open_regular(const char *host_path, struct stat *ret_st) {
+int fs_open_regular(const char *host_path, struct stat *ret_st) {
         int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
@@ -402,7 +400,7 @@ static int open_regular(const char *host_path, struct stat *ret_st) {
 
 int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret_size) {
         struct stat st;
-        _cleanup_close_ int fd = open_regular(host_path, &st);
+        _cleanup_close_ int fd = fs_open_regular(host_path, &st);
         if (fd < 0)
                 return fd;
         if ((uint64_t) st.st_size > max)
@@ -412,7 +410,7 @@ int read_file_limited(const char *host_path, size_t max, char **ret, size_t *ret
 
 int read_file_head(const char *host_path, size_t max, char **ret, size_t *ret_size) {
         struct stat st;
-        _cleanup_close_ int fd = open_regular(host_path, &st);
+        _cleanup_close_ int fd = fs_open_regular(host_path, &st);
         if (fd < 0)
                 return fd;
         char *data = malloc(max + 1);

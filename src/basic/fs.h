@@ -39,6 +39,9 @@ bool path_is_normalized(const char *p);
 /* Lexically cleans an absolute path: "//", "/./" and "/x/.." removed, never above "/". */
 char *path_simplify_dup(const char *path);
 
+/* Opens a regular file read-only without blocking (a FIFO or a device is refused, never opened
+ * for long): the fd, or -EISDIR, -ENOTSUP, -errno. */
+int fs_open_regular(const char *host_path, struct stat *ret_st);
 /* Reads a regular file of at most max bytes. Opens without blocking (a FIFO or a device is
  * refused, never waited on). 0 and *ret (NUL-terminated) and *ret_size; -EISDIR / -ENOTSUP for a
  * directory / a non-regular file, -EFBIG when larger than max, or the open/read errno. */
