@@ -131,7 +131,7 @@ static int check_root(Args *a) {
 /* The unit names as systemctl reads them (mangled by the rules of the target's systemd), each
  * once. 0, or an exit code after saying why. */
 static int complete_units(char **names, int n, bool are_units, const Args *a, char ***ret) {
-        unsigned version = systemd_version_resolve(a->root, a->systemd_version);
+        unsigned version = a->systemd_version;
         for (int i = 0; i < n && are_units; i++) {
                 char *full = NULL;
                 const char *why = NULL;
@@ -263,6 +263,8 @@ static int parse_args(int argc, char *argv[], Args *a, ArgsOwned *o, size_t *ret
                         return EXIT_FAILURE_RUNTIME;
         if ((r = check_root(a)) != 0)
                 return r;
+        /* once: the names below and the search path are read by the same version's rules */
+        a->systemd_version = systemd_version_resolve(a->root, a->systemd_version);
         if ((r = complete_units(argv + optind, argc - optind, !verbs[v].takes_words, a, &o->units)) != 0)
                 return r;
         if (verbs[v].needs_units && !o->units) {
