@@ -460,7 +460,23 @@ ct_main_pid() {
 
 # ct_environ PID: the environment of a process inside the container, one
 # VAR=value per line (PID as seen inside the container).
-ct_environ() { ct_exec cat "/proc/$1/environ" | tr '\0' '\n'; }
+# A process that systemd has just started may still be systemd's own fork or,
+# since systemd 255, systemd-executor (whose environment is the manager's, or
+# empty during its execve): wait up to 5 s until PID runs something else, so
+# that what is read is the service's own environment. A `systemctl restart`
+# of a Type=simple service returns before that exec.
+ct_environ() {
+	# shellcheck disable=SC2016 # the script expands its own arguments
+	ct_exec bash -c '
+		for ((i = 0; i < 100; i++)); do
+			exe=$(readlink "/proc/$1/exe") || break
+			case ${exe##*/} in
+			systemd | systemd-executor) sleep 0.05 ;;
+			*) break ;;
+			esac
+		done
+		cat "/proc/$1/environ"' _ "$1" | tr '\0' '\n'
+}
 
 # ct_unit_getenv UNIT VAR: print VAR from the unit's main process environment;
 # status 1 if the variable is not set there.
