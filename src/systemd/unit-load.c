@@ -966,6 +966,86 @@ static int find_fragment(const UnitIndex *ix, Unit *u) {
         return add_name(&u->names, u->id);
 }
 
+/* The drop-in directories: the id in every search dir, then each alias, then "<type>.d". */
+static int find_dropin_dirs(const UnitIndex *ix, const Unit *u, char ***ret) {
+        _cleanup_strv_free_ char **dirs = NULL, **aliases = NULL;
+        int r;
+
+        for (char **n = u->names; *n; n++)
+                if (!streq(*n, u->id) && (r = strv_extend(&aliases, *n)) < 0)
+                        return r;
+        strv_sort(aliases);  /* systemd's order here is hash order, i.e. undefined */
+        if ((r = find_dirs_all(ix, u->id, &dirs)) < 0)
+                return r;
+        for (char **a = aliases; a && *a; a++)
+                if ((r = find_dirs_all(ix, *a, &dirs)) < 0)
+                        return r;
+        if ((r = find_dirs_all(ix, unit_name_type(u->id), &dirs)) < 0)
+                return r;
+        *ret = TAKE_PTR(dirs);
+        return 0;
+}
+
+/* The fragment could not be read or parsed (r < 0, not -ENOMEM, from parse_file() at line):
+ * the load state systemd would give the unit, and why. */
+static void fragment_failed(const LookupPaths *lp, Unit *u, int r, unsigned line) {
+        if (r == -ENOENT || r == -EACCES) {
+                /* A dangling linked file, or one PID 1 cannot open: systemd says not-found. */
+                u->load_state = LOAD_NOT_FOUND;
+                u->fragment = mfree(u->fragment);
+                u->dropins = strv_free_and_null(u->dropins);
+                return;
+        }
+        /* The fragment failed: systemd does not get to the drop-ins at all. */
+        u->dropins = strv_free_and_null(u->dropins);
+        u->load_state = LOAD_ERROR;
+        /* The reader's own words name the problem ("line is not valid UTF-8"); strerror()
+         * ("Invalid argument", "Bad message") does not. */
+        const char *display = lookup_display_path(lp, u->fragment);
+        _cleanup_free_ char *at = xasprintf("%s:%u: ", display, line);
+        size_t n_diags = strv_length(u->diags.lines);
+        const char *last = n_diags > 0 ? u->diags.lines[n_diags - 1] : NULL;
+        if (line > 0 && at && last && startswith(last, at))
+                u->load_error = strdup(last);
+        else
+                u->load_error = xasprintf("%s:%u: %s", display, line, strerror(-r));
+}
+
+/* Reads the drop-ins after the fragment. A fatal error in one only cuts that file short, as in
+ * systemd. 0 or -ENOMEM. */
+static int parse_dropins(LoadCtx *c, const UnitIndex *ix) {
+        const LookupPaths *lp = ix->lp;
+        unsigned line = 0;
+
+        /* The alias is merged into the real unit once the fragment is read: drop-ins see the
+         * unit's own name (unit_load_fragment(); oracle tree 60). */
+        c->spec.unit_id = c->u->id;
+        for (char **d = c->u->dropins; d && *d; d++) {
+                bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
+                _cleanup_free_ char *res = NULL;
+                if (overlay ? isempty(ix->overlay_content) : dropin_null_or_empty(lp, *d, &res))
+                        continue;
+                if (parse_file(c, ix, *d, res, &line) == -ENOMEM)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* service_verify(); without ExecStart= the type defaults to oneshot */
+static void service_verify(const LookupPaths *lp, Unit *u) {
+        bool oneshot = u->type.value && streq(u->type.value, "oneshot");
+
+        if (u->n_exec_start == 0 && !u->has_exec_stop && !u->success_action) {
+                u->load_state = LOAD_BAD_SETTING;
+                u->load_error = xasprintf("%s: service has no ExecStart=, ExecStop=, or SuccessAction=",
+                                          lookup_display_path(lp, u->fragment));
+        } else if (u->n_exec_start > 1 && !oneshot) {
+                u->load_state = LOAD_BAD_SETTING;
+                u->load_error = xasprintf("%s: service has more than one ExecStart= setting, which is only allowed for Type=oneshot",
+                                          u->exec_start[1].source);
+        }
+}
+
 int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
         const LookupPaths *lp = ix->lp;
         int r;
@@ -987,21 +1067,9 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
         _cleanup_free_ char *fragment_resolved = NULL;
         bool masked = null_or_empty_resolve(lp, u->fragment, &fragment_resolved);
 
-        /* Drop-in directories: the id in every search dir, then each alias, then "<type>.d".
-         * A masked unit still lists them (and ignores them). */
-        _cleanup_strv_free_ char **dirs = NULL, **aliases = NULL;
-        for (char **n = u->names; *n; n++)
-                if (!streq(*n, u->id) && (r = strv_extend(&aliases, *n)) < 0)
-                        return r;
-        strv_sort(aliases);  /* systemd's order here is hash order, i.e. undefined */
-        if ((r = find_dirs_all(ix, u->id, &dirs)) < 0)
-                return r;
-        for (char **a = aliases; a && *a; a++)
-                if ((r = find_dirs_all(ix, *a, &dirs)) < 0)
-                        return r;
-        if ((r = find_dirs_all(ix, unit_name_type(u->id), &dirs)) < 0)
-                return r;
-        if ((r = list_dropins(ix, dirs, &u->dropins)) < 0)
+        /* A masked unit still lists its drop-in directories (and ignores them). */
+        _cleanup_strv_free_ char **dirs = NULL;
+        if ((r = find_dropin_dirs(ix, u, &dirs)) < 0 || (r = list_dropins(ix, dirs, &u->dropins)) < 0)
                 return r;
         if (masked) {
                 /* since 257 a masked unit stops loading before its drop-ins are looked up */
@@ -1024,58 +1092,12 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
         r = parse_file(&c, ix, u->fragment, fragment_resolved, &line);
         if (r == -ENOMEM)
                 return r;
-        if (r == -ENOENT || r == -EACCES) {
-                /* A dangling linked file, or one PID 1 cannot open: systemd says not-found. */
-                u->load_state = LOAD_NOT_FOUND;
-                u->fragment = mfree(u->fragment);
-                u->dropins = strv_free_and_null(u->dropins);
-                *ret = TAKE_PTR(u);
-                return 0;
-        }
-        if (r < 0) {
-                /* The fragment failed: systemd does not get to the drop-ins at all. */
-                u->dropins = strv_free_and_null(u->dropins);
-                u->load_state = LOAD_ERROR;
-                /* The reader's own words name the problem ("line is not valid UTF-8"); strerror()
-                 * ("Invalid argument", "Bad message") does not. */
-                const char *display = lookup_display_path(lp, u->fragment);
-                _cleanup_free_ char *at = xasprintf("%s:%u: ", display, line);
-                size_t n_diags = strv_length(u->diags.lines);
-                const char *last = n_diags > 0 ? u->diags.lines[n_diags - 1] : NULL;
-                if (line > 0 && at && last && startswith(last, at))
-                        u->load_error = strdup(last);
-                else
-                        u->load_error = xasprintf("%s:%u: %s", display, line, strerror(-r));
-                *ret = TAKE_PTR(u);
-                return 0;
-        }
-        /* The alias is merged into the real unit once the fragment is read: drop-ins see the
-         * unit's own name (unit_load_fragment(); oracle tree 60). */
-        c.spec.unit_id = u->id;
-        for (char **d = u->dropins; d && *d; d++) {
-                bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
-                _cleanup_free_ char *res = NULL;
-                if (overlay ? isempty(ix->overlay_content) : dropin_null_or_empty(lp, *d, &res))
-                        continue;
-                /* A fatal error in a drop-in only cuts that file short, as in systemd. */
-                r = parse_file(&c, ix, *d, res, &line);
-                if (r == -ENOMEM)
-                        return r;
-        }
-
-        if (u->is_service) {
-                bool oneshot = u->type.value && streq(u->type.value, "oneshot");
-                /* service_verify(); without ExecStart= the type defaults to oneshot */
-                if (u->n_exec_start == 0 && !u->has_exec_stop && !u->success_action) {
-                        u->load_state = LOAD_BAD_SETTING;
-                        u->load_error = xasprintf("%s: service has no ExecStart=, ExecStop=, or SuccessAction=",
-                                                  lookup_display_path(lp, u->fragment));
-                } else if (u->n_exec_start > 1 && !oneshot) {
-                        u->load_state = LOAD_BAD_SETTING;
-                        u->load_error = xasprintf("%s: service has more than one ExecStart= setting, which is only allowed for Type=oneshot",
-                                                  u->exec_start[1].source);
-                }
-        }
+        if (r < 0)
+                fragment_failed(lp, u, r, line);
+        else if ((r = parse_dropins(&c, ix)) < 0)
+                return r;
+        else if (u->is_service)
+                service_verify(lp, u);
         *ret = TAKE_PTR(u);
         return 0;
 }

@@ -202,6 +202,52 @@ static int parse_logical_line(Reader *r, char *l, unsigned line) {
         return 1;
 }
 
+/* read_physical_line(), with a fatal error recorded in systemd's words. */
+static int read_line_or_fail(Reader *r) {
+        int k = read_physical_line(r);
+        if (k == -ENOBUFS)
+                fail(r, k, r->line + 1, "line longer than 1 MiB; systemd refuses the file from here on");
+        else if (k < 0)
+                fail(r, k, r->line + 1, k == -ENOMEM ? "out of memory" : "read error");
+        return k;
+}
+
+/* The text of the physical line just read, or NULL when it is a comment. Like systemd, the BOM
+ * is looked for after the comment check, so "BOM#x" is not a comment, and only until one was
+ * found. */
+static char *line_text(Reader *r) {
+        char *l = r->line_buf.data;
+        char *s = l + strspn(l, " \t\n\r");
+        if (*s == '#' || *s == ';')
+                return NULL;
+        if (!r->bom_checked && startswith(l, "\xEF\xBB\xBF")) {
+                r->bom_checked = true;
+                l += 3;
+        }
+        return l;
+}
+
+/* Appends a physical line to the continuation: 0, -ENOBUFS past 1 MiB, -ENOMEM. */
+static int cont_append(Reader *r, const char *l, size_t len) {
+        if (r->cont.len + len > UNIT_LINE_MAX) {
+                fail(r, -ENOBUFS, r->line, "continuation line longer than 1 MiB; systemd refuses the file from here on");
+                return -ENOBUFS;
+        }
+        buf_put(&r->cont, l, len);
+        return r->cont.oom ? -ENOMEM : 0;
+}
+
+/* Does the new part of a logical line end in an unescaped backslash? The text before it ends
+ * in the ' ' that replaced a backslash, so the escape state there is "not escaped": scanning
+ * the new part alone is the same. And scanning it from the left, a backslash ends it escaped
+ * only as the last of an odd run of them at its end: count that run from the right. */
+static bool ends_escaped(const char *part, size_t len) {
+        const char *e = part + len, *b = e;
+        while (b > part && b[-1] == '\\')
+                b--;
+        return (e - b) % 2 == 1;
+}
+
 /* Reads physical lines until one logical line yields an assignment (1), EOF (0) or a fatal
  * error (< 0). This is config_parse()'s loop: comment check first, then the BOM, then
  * continuation by an unescaped trailing backslash. */
@@ -216,61 +262,30 @@ static int next_assignment(Reader *r) {
         unsigned cont_line = 0;
 
         for (;;) {
-                int k = read_physical_line(r);
-                if (k == -ENOBUFS) {
-                        fail(r, k, r->line + 1, "line longer than 1 MiB; systemd refuses the file from here on");
+                int k = read_line_or_fail(r);
+                if (k < 0)
                         return k;
-                }
-                if (k < 0) {
-                        fail(r, k, r->line + 1, k == -ENOMEM ? "out of memory" : "read error");
-                        return k;
-                }
-                if (k == 0) {
-                        if (in_cont)  /* EOF inside a continuation: the pending text is parsed. */
-                                return parse_logical_line(r, cont->data, cont_line);
-                        return 0;
-                }
+                if (k == 0)  /* EOF inside a continuation: the pending text is parsed. */
+                        return in_cont ? parse_logical_line(r, cont->data, cont_line) : 0;
                 r->line++;
 
-                char *l = r->line_buf.data;
-                char *s = l + strspn(l, " \t\n\r");
-                if (*s == '#' || *s == ';')
+                char *l = line_text(r);
+                if (!l)
                         continue;
-
-                /* Like systemd, the BOM is looked for after the comment check, so "BOM#x" is not a
-                 * comment, and only until one was found. */
-                if (!r->bom_checked && startswith(l, "\xEF\xBB\xBF")) {
-                        r->bom_checked = true;
-                        l += 3;
-                }
-
                 char *p;
                 size_t len = strlen(l), scanned = 0;
                 if (in_cont) {
-                        if (cont->len + len > UNIT_LINE_MAX) {
-                                fail(r, -ENOBUFS, r->line, "continuation line longer than 1 MiB; systemd refuses the file from here on");
-                                return -ENOBUFS;
-                        }
                         scanned = cont->len;
-                        buf_put(cont, l, len);
-                        if (cont->oom)
-                                return -ENOMEM;
+                        if ((k = cont_append(r, l, len)) < 0)
+                                return k;
                         p = cont->data;
                 } else {
                         p = l;
                         cont_line = r->line;
                 }
 
-                /* The text before the new line ends in the ' ' that replaced a backslash, so the
-                 * escape state there is "not escaped": scanning the new part alone is the same.
-                 * And scanning it from the left, a backslash ends it escaped only as the last of
-                 * an odd run of them at its end: count that run from the right. */
-                char *e = p + scanned + len, *b = e;
-                while (b > p + scanned && b[-1] == '\\')
-                        b--;
-                bool escaped = (e - b) % 2 == 1;
-                if (escaped) {
-                        e[-1] = ' ';
+                if (ends_escaped(p + scanned, len)) {
+                        p[scanned + len - 1] = ' ';
                         if (!in_cont) {
                                 buf_put(cont, p, len);
                                 if (cont->oom)
