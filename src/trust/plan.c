@@ -168,13 +168,12 @@ static bool forceable(const char *code) {
         return streq(code, "ca-unreadable") || streq(code, "ca-hidden");
 }
 
-int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
-        Plan p = {};
+/* Is the unit one a drop-in can be planned for? Adds the error when not. unset removes what
+ * unit-tls wrote even when the unit itself is gone (a package's postrm runs after its unit file
+ * was removed) or masked. */
+static bool unit_refused(const PlanFacts *f, Findings *out) {
         const Unit *u = f->unit;
-        Findings *out = &p.findings;
 
-        /* unset removes what unit-tls wrote even when the unit itself is gone (a package's
-         * postrm runs after its unit file was removed) or masked. */
         if (f->mode == PLAN_UNSET && (u->load_state == LOAD_NOT_FOUND || u->load_state == LOAD_MASKED))
                 ;
         else if (u->load_state == LOAD_NOT_FOUND)
@@ -186,53 +185,60 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
         else if (u->load_state != LOAD_LOADED)
                 findings_add(out, SEV_ERROR, "load-error", "systemd cannot load the unit (%s); fix it first",
                              u->load_error ? u->load_error : load_state_to_string(u->load_state));
-        if (p.findings.n > 0)
-                goto refuse;
+        return out->n > 0;
+}
 
+/* Can the drop-in's place be written at all? Adds the error when not. */
+static bool place_refused(const PlanFacts *f, Findings *out) {
         if (f->old_error < 0) {
                 findings_add(out, SEV_ERROR, "dropin-unreadable", "%s cannot be used: %s%s", f->dropin_display,
                              f->old_error == -ELOOP ? "it is a symlink; unit-tls never writes through a symlink"
                              : f->old_error == -EBADFD ? "it is not a regular file"
                                                        : strerror(-f->old_error),
                              f->old_error == -ELOOP ? " (remove it and run again)" : "");
-                goto refuse;
+                return true;
         }
         if (f->dir_unsafe) {
                 _cleanup_free_ char *dir = strndup(f->dropin_display, strrchr(f->dropin_display, '/') - f->dropin_display);
                 findings_add(out, SEV_ERROR, "dir-unsafe", "%s %s", dir ? dir : f->dropin_display, f->dir_unsafe_why);
-                goto refuse;
+                return true;
         }
-        bool foreign = f->old_content && !startswith(f->old_content, DROPIN_HEADER);
+        return false;
+}
 
-        if (f->mode == PLAN_UNSET) {
-                if (!f->old_content) {
-                        p.changed = false;
-                        *ret = p;
-                        return 0;
-                }
-                if (foreign) {
-                        findings_add(out, SEV_ERROR, "foreign-dropin",
-                                     "%s was not written by unit-tls; unit-tls removes only its own files (delete it by hand if you mean to)",
-                                     f->dropin_display);
-                        goto refuse;
-                }
-                p.changed = true;
-                *ret = p;
-                return 0;
-        }
-
+/* unset: remove the drop-in when there is one and it is unit-tls's. */
+static void plan_unset(const PlanFacts *f, bool foreign, Plan *p) {
+        if (!f->old_content)
+                return;
         if (foreign) {
-                if (!f->force) {
-                        findings_add(out, SEV_ERROR, "foreign-dropin",
-                                     "%s exists and was not written by unit-tls; choose another --drop-in=NAME, or --force to "
-                                     "replace it (a backup is kept)", f->dropin_display);
-                        goto refuse;
-                }
-                findings_add(out, SEV_WARNING, "foreign-dropin", "%s was not written by unit-tls; replacing it, backup kept",
+                findings_add(&p->findings, SEV_ERROR, "foreign-dropin",
+                             "%s was not written by unit-tls; unit-tls removes only its own files (delete it by hand if you mean to)",
                              f->dropin_display);
-                p.backup = true;
+                p->refused = true;
+                return;
         }
+        p->changed = true;
+}
 
+/* A drop-in of the same name that unit-tls did not write: replaced (with a backup) only with
+ * --force. Returns true when that refuses the plan. */
+static bool foreign_refused(const PlanFacts *f, Plan *p) {
+        if (!f->force) {
+                findings_add(&p->findings, SEV_ERROR, "foreign-dropin",
+                             "%s exists and was not written by unit-tls; choose another --drop-in=NAME, or --force to "
+                             "replace it (a backup is kept)", f->dropin_display);
+                return true;
+        }
+        findings_add(&p->findings, SEV_WARNING, "foreign-dropin", "%s was not written by unit-tls; replacing it, backup kept",
+                     f->dropin_display);
+        p->backup = true;
+        return false;
+}
+
+/* What the verb found before planning: the runtime's refusal or notes, the CA files' findings
+ * (--force lowers what unit-tls cannot see through to a warning), a node binary that ignores
+ * the environment. */
+static void add_fact_findings(const PlanFacts *f, Findings *out) {
         if (f->mode == PLAN_SET_SYSTEM && f->system_refusal)
                 findings_add(out, SEV_ERROR, "system-store-unsupported", "%s", f->system_refusal);
         if (f->mode == PLAN_SET_SYSTEM && f->node_problem)
@@ -240,57 +246,70 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
         for (size_t i = 0; f->mode != PLAN_SET_INSECURE && f->runtime_findings && i < f->runtime_findings->n; i++)
                 findings_add(out, f->runtime_findings->items[i].severity, f->runtime_findings->items[i].code, "%s",
                              f->runtime_findings->items[i].message);
-        if (f->mode == PLAN_SET_CA) {
-                for (size_t i = 0; f->ca_findings && i < f->ca_findings->n; i++) {
-                        const Finding *x = &f->ca_findings->items[i];
-                        Severity s = x->severity;
-                        if (s == SEV_ERROR && f->force && forceable(x->code)) {
-                                s = SEV_WARNING;
-                        }
-                        findings_add(out, s, x->code, "%s%s", x->message,
-                                     s == SEV_ERROR && forceable(x->code) ? " (or --force if you know it is readable)" : "");
+        if (f->mode != PLAN_SET_CA)
+                return;
+        for (size_t i = 0; f->ca_findings && i < f->ca_findings->n; i++) {
+                const Finding *x = &f->ca_findings->items[i];
+                Severity s = x->severity;
+                if (s == SEV_ERROR && f->force && forceable(x->code)) {
+                        s = SEV_WARNING;
                 }
-                if (f->node_problem)
-                        findings_add(out, SEV_ERROR, "node-ignores-env", "%s", f->node_problem);
+                findings_add(out, s, x->code, "%s%s", x->message,
+                             s == SEV_ERROR && forceable(x->code) ? " (or --force if you know it is readable)" : "");
         }
+        if (f->node_problem)
+                findings_add(out, SEV_ERROR, "node-ignores-env", "%s", f->node_problem);
+}
 
-        /* The proof: the planned state, loaded by the same loader systemd's rules drive. */
+/* The new variable must win in the planned state, and nothing may still disable verification. */
+static void prove_variable(const PlanFacts *f, Findings *out) {
+        const char *name = f->mode == PLAN_SET_CA ? "NODE_EXTRA_CA_CERTS" : f->env_name;
+        const char *value = f->mode == PLAN_SET_CA ? f->ca_value : f->env_value;
+        const EnvEntry *e = env_list_get(f->planned_env, name);
+        if (!e)
+                findings_add(out, SEV_ERROR, "shadowed",
+                             "%s from %s would be removed again by a later Environment= reset or "
+                             "UnsetEnvironment=; remove that setting first", name, f->dropin_display);
+        else if (!source_is(e->source, f->dropin_display) || !streq(env_entry_value(e), value))
+                findings_add(out, SEV_ERROR, "shadowed",
+                             "%s from %s would be overridden by %s (%s); EnvironmentFile= and later "
+                             "drop-ins win, so remove it there first",
+                             name, f->dropin_display, e->assignment, e->source);
+        const EnvEntry *rej = env_list_get(f->planned_env, "NODE_TLS_REJECT_UNAUTHORIZED");
+        if (rej && streq(env_entry_value(rej), "0"))
+                findings_add(out, SEV_ERROR, "insecure-remains",
+                             "verification would stay disabled by NODE_TLS_REJECT_UNAUTHORIZED=0 (%s); remove it there",
+                             rej->source);
+}
+
+/* --insecure: the =0 must win in the planned state; and it is said what that means. */
+static void prove_insecure(const PlanFacts *f, Findings *out) {
+        const EnvEntry *rej = env_list_get(f->planned_env, "NODE_TLS_REJECT_UNAUTHORIZED");
+        if (!rej || !streq(env_entry_value(rej), "0"))
+                findings_add(out, SEV_ERROR, "shadowed",
+                             "NODE_TLS_REJECT_UNAUTHORIZED=0 from %s would be overridden%s%s",
+                             f->dropin_display, rej ? " by " : " (unset later)", rej ? rej->source : "");
+        findings_add(out, SEV_WARNING, "insecure",
+                     "this DISABLES TLS certificate verification: any server, including an attacker's, "
+                     "will be accepted; prefer --ca with the server's CA");
+}
+
+/* The proof: the planned state, loaded by the same loader systemd's rules drive. */
+static void prove_planned(const PlanFacts *f, Findings *out) {
         if (!f->planned_listed)
                 findings_add(out, SEV_ERROR, "dropin-ignored",
                              "%s would not be read by systemd: another file of the same name in a directory that "
                              "takes precedence hides it, or its directory is not in the unit search path; use --drop-in=NAME",
                              f->dropin_display);
-        else if (f->mode == PLAN_SET_CA || (f->mode == PLAN_SET_SYSTEM && f->env_name)) {
-                const char *name = f->mode == PLAN_SET_CA ? "NODE_EXTRA_CA_CERTS" : f->env_name;
-                const char *value = f->mode == PLAN_SET_CA ? f->ca_value : f->env_value;
-                const EnvEntry *e = env_list_get(f->planned_env, name);
-                if (!e)
-                        findings_add(out, SEV_ERROR, "shadowed",
-                                     "%s from %s would be removed again by a later Environment= reset or "
-                                     "UnsetEnvironment=; remove that setting first", name, f->dropin_display);
-                else if (!source_is(e->source, f->dropin_display) || !streq(env_entry_value(e), value))
-                        findings_add(out, SEV_ERROR, "shadowed",
-                                     "%s from %s would be overridden by %s (%s); EnvironmentFile= and later "
-                                     "drop-ins win, so remove it there first",
-                                     name, f->dropin_display, e->assignment, e->source);
-                const EnvEntry *rej = env_list_get(f->planned_env, "NODE_TLS_REJECT_UNAUTHORIZED");
-                if (rej && streq(env_entry_value(rej), "0"))
-                        findings_add(out, SEV_ERROR, "insecure-remains",
-                                     "verification would stay disabled by NODE_TLS_REJECT_UNAUTHORIZED=0 (%s); remove it there",
-                                     rej->source);
-        } else if (f->mode == PLAN_SET_INSECURE) {
-                const EnvEntry *rej = env_list_get(f->planned_env, "NODE_TLS_REJECT_UNAUTHORIZED");
-                if (!rej || !streq(env_entry_value(rej), "0"))
-                        findings_add(out, SEV_ERROR, "shadowed",
-                                     "NODE_TLS_REJECT_UNAUTHORIZED=0 from %s would be overridden%s%s",
-                                     f->dropin_display, rej ? " by " : " (unset later)", rej ? rej->source : "");
-                findings_add(out, SEV_WARNING, "insecure",
-                             "this DISABLES TLS certificate verification: any server, including an attacker's, "
-                             "will be accepted; prefer --ca with the server's CA");
-        }
+        else if (f->mode == PLAN_SET_CA || (f->mode == PLAN_SET_SYSTEM && f->env_name))
+                prove_variable(f, out);
+        else if (f->mode == PLAN_SET_INSECURE)
+                prove_insecure(f, out);
+}
 
+/* What a person may not know: the value the new one replaces, and a runtime that may not read it. */
+static void add_notes(const PlanFacts *f, Findings *out) {
         if (f->mode == PLAN_SET_CA && f->now) {
-                /* Say what the new value replaces: a person may not know it was there. */
                 const EnvEntry *prev = env_list_get(&f->now->env, "NODE_EXTRA_CA_CERTS");
                 if (prev && !source_is(prev->source, f->dropin_display) && !streq(env_entry_value(prev), f->ca_value))
                         findings_add(out, SEV_INFO, "replaces", "replaces %s (%s)", prev->assignment, prev->source);
@@ -305,7 +324,26 @@ int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
                 findings_add(out, SEV_INFO, "runtime-unknown",
                              "unit-tls cannot tell whether ExecStart= runs Node.js, Bun or Deno (%s); the variable "
                              "is written, and works only if it does", rt->how ? rt->how : "no ExecStart=");
+}
 
+int plan_decide(const PlanFacts *f, const char *rendered, Plan *ret) {
+        Plan p = {};
+        Findings *out = &p.findings;
+
+        if (unit_refused(f, out) || place_refused(f, out))
+                goto refuse;
+        bool foreign = f->old_content && !startswith(f->old_content, DROPIN_HEADER);
+        if (f->mode == PLAN_UNSET) {
+                plan_unset(f, foreign, &p);
+                *ret = p;
+                return 0;
+        }
+        if (foreign && foreign_refused(f, &p))
+                goto refuse;
+
+        add_fact_findings(f, out);
+        prove_planned(f, out);
+        add_notes(f, out);
         if (findings_have(out, SEV_ERROR))
                 goto refuse;
 
