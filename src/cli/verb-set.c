@@ -188,68 +188,83 @@ static int simulate(Context *c, Job *j, const char *content, const char *drop_in
         return r;
 }
 
-static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int bfd) {
-        const Args *a = c->args;
+/* Checks every CA file as this service would read it; the findings go to j->ca_findings. */
+static int check_cas(Context *c, Job *j, char **cas) {
+        for (char **p = cas; *p; p++) {
+                CaReport report = {};
+                int r = check_ca_path(&c->lp, j->unit, &j->now.cred, *p, &report, &j->ca_findings);
+                j->n_certs += report.n_certs;
+                ca_report_done(&report);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Several CA files: one bundle in BUNDLE_DIR, which the service must be able to see and read. */
+static int plan_bundle(Context *c, Job *j, char **cas, int bfd) {
+        int r = -ENOMEM;
+
+        j->bundle_name = xasprintf("%s.pem", j->unit->id);
+        j->ca_value = xasprintf("%s/%s", BUNDLE_DIR, j->bundle_name);
+        if (!j->bundle_name || !j->ca_value || (r = build_bundle(c, j, cas)) < 0 || (r = read_bundle(bfd, j)) < 0)
+                return r;
+        _cleanup_free_ char *hidden = sandbox_hides_path(&c->lp, j->unit, j->ca_value);
+        _cleanup_free_ char *bundle_host = lookup_host_path(&c->lp, j->ca_value);
+        _cleanup_free_ char *unreadable = bundle_host ? path_unreadable_by(&c->lp, &j->now.cred, bundle_host) : NULL;
+        if (hidden)
+                findings_add(&j->ca_findings, SEV_ERROR, "ca-hidden", "%s", hidden);
+        else if (unreadable)
+                findings_add(&j->ca_findings, SEV_ERROR, "ca-unreadable",
+                             "the service could not read the bundle %s: %s; fix the directory's mode (0755)",
+                             j->ca_value, unreadable);
+        return 0;
+}
+
+/* --ca: the CA files checked, and the value NODE_EXTRA_CA_CERTS gets (the file or the bundle). */
+static int plan_ca_value(Context *c, Job *j, char **cas, int bfd) {
         int r;
 
-        if ((r = context_load_manager(c, NULL, NULL)) < 0 || (r = inspect_unit(&c->lp, &c->manager, j->unit, &j->now)) < 0)
+        if ((r = check_cas(c, j, cas)) < 0)
                 return r;
-        j->have_now = true;
-        if (!(j->dir_name = xasprintf("%s.d", j->unit->id)) ||
-            !(j->dropin_display = xasprintf("%s/%s/%s", lookup_display_path(&c->lp, config_dir_host(c)),
-                                            j->dir_name, a->drop_in)))
-                return -ENOMEM;
-        if ((r = read_current(cfd, j, a->drop_in)) < 0)
-                return r;
+        if (strv_length(cas) > 1)
+                return plan_bundle(c, j, cas, bfd);
+        return (j->ca_value = strdup(cas[0])) ? 0 : -ENOMEM;
+}
 
-        if (mode == PLAN_SET_CA && j->unit->load_state == LOAD_LOADED) {
-                for (char **p = cas; *p; p++) {
-                        CaReport report = {};
-                        r = check_ca_path(&c->lp, j->unit, &j->now.cred, *p, &report, &j->ca_findings);
-                        j->n_certs += report.n_certs;
-                        ca_report_done(&report);
-                        if (r < 0)
-                                return r;
-                }
-                if (strv_length(cas) > 1) {
-                        j->bundle_name = xasprintf("%s.pem", j->unit->id);
-                        j->ca_value = xasprintf("%s/%s", BUNDLE_DIR, j->bundle_name);
-                        if (!j->bundle_name || !j->ca_value || (r = build_bundle(c, j, cas)) < 0 ||
-                            (r = read_bundle(bfd, j)) < 0)
-                                return r;
-                        _cleanup_free_ char *hidden = sandbox_hides_path(&c->lp, j->unit, j->ca_value);
-                        _cleanup_free_ char *bundle_host = lookup_host_path(&c->lp, j->ca_value);
-                        _cleanup_free_ char *unreadable = bundle_host ? path_unreadable_by(&c->lp, &j->now.cred, bundle_host) : NULL;
-                        if (hidden)
-                                findings_add(&j->ca_findings, SEV_ERROR, "ca-hidden", "%s", hidden);
-                        else if (unreadable)
-                                findings_add(&j->ca_findings, SEV_ERROR, "ca-unreadable",
-                                             "the service could not read the bundle %s: %s; fix the directory's mode (0755)",
-                                             j->ca_value, unreadable);
-                } else if (!(j->ca_value = strdup(cas[0])))
-                        return -ENOMEM;
-        }
+/* What is written for this unit (plan_write(), shared with the generator), when there is
+ * something to write. */
+static int plan_rendered(Context *c, Job *j, PlanMode mode, char **cas) {
         const RuntimeInfo *rt = &j->now.runtime;
         bool loaded = j->unit->load_state == LOAD_LOADED;
+        int r;
+
         if ((mode == PLAN_SET_CA || mode == PLAN_SET_SYSTEM) && loaded && rt->binary)
                 j->node_problem = runtime_privilege_problem(rt, &j->now.cred, lookup_display_path(&c->lp, rt->binary));
-        if (mode == PLAN_SET_INSECURE || (loaded && (mode == PLAN_SET_SYSTEM || (mode == PLAN_SET_CA && j->ca_value)))) {
-                PlanWriteFacts wf = {
-                        .mode = mode,
-                        .unit_id = j->unit->id,
-                        .now = &j->now,
-                        .dropin_display = j->dropin_display,
-                        .ca_value = j->ca_value,
-                        .bundle_cas = j->bundle_name ? cas : NULL,
-                        .n_certs = j->n_certs,
-                };
-                if ((r = plan_write(&wf, &j->write)) < 0)
-                        return r;
-                j->rendered = TAKE_PTR(j->write.rendered);
-        }
+        if (!(mode == PLAN_SET_INSECURE || (loaded && (mode == PLAN_SET_SYSTEM || (mode == PLAN_SET_CA && j->ca_value)))))
+                return 0;
+        PlanWriteFacts wf = {
+                .mode = mode,
+                .unit_id = j->unit->id,
+                .now = &j->now,
+                .dropin_display = j->dropin_display,
+                .ca_value = j->ca_value,
+                .bundle_cas = j->bundle_name ? cas : NULL,
+                .n_certs = j->n_certs,
+        };
+        if ((r = plan_write(&wf, &j->write)) < 0)
+                return r;
+        j->rendered = TAKE_PTR(j->write.rendered);
+        return 0;
+}
 
+/* The planner's decision, on the unit loaded again as if the drop-in were in place. */
+static int plan_job_decide(Context *c, Job *j, PlanMode mode) {
+        const Args *a = c->args;
         EnvList planned = {};
         bool listed = mode == PLAN_UNSET || (mode == PLAN_SET_SYSTEM && !j->rendered);  /* refused before */
+        int r;
+
         if (j->unit->load_state == LOAD_LOADED && j->unit->is_service && (j->rendered || mode == PLAN_UNSET) &&
             (r = simulate(c, j, j->rendered, a->drop_in, &planned, &listed)) < 0)
                 return r;
@@ -281,6 +296,26 @@ static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int 
         if (j->write.repair && !j->plan.refused)
                 findings_add(&j->plan.findings, SEV_WARNING, "insecure-repaired", "%s", j->write.repair);
         return 0;
+}
+
+static int plan_job(Context *c, Job *j, PlanMode mode, char **cas, int cfd, int bfd) {
+        const Args *a = c->args;
+        int r;
+
+        if ((r = context_load_manager(c, NULL, NULL)) < 0 || (r = inspect_unit(&c->lp, &c->manager, j->unit, &j->now)) < 0)
+                return r;
+        j->have_now = true;
+        if (!(j->dir_name = xasprintf("%s.d", j->unit->id)) ||
+            !(j->dropin_display = xasprintf("%s/%s/%s", lookup_display_path(&c->lp, config_dir_host(c)),
+                                            j->dir_name, a->drop_in)))
+                return -ENOMEM;
+        if ((r = read_current(cfd, j, a->drop_in)) < 0)
+                return r;
+        if (mode == PLAN_SET_CA && j->unit->load_state == LOAD_LOADED && (r = plan_ca_value(c, j, cas, bfd)) < 0)
+                return r;
+        if ((r = plan_rendered(c, j, mode, cas)) < 0)
+                return r;
+        return plan_job_decide(c, j, mode);
 }
 
 static void print_findings(const Args *a, const Job *j, Severity at_least) {
@@ -462,45 +497,25 @@ static int job_apply_units(const Context *c, Job *j, PlanMode mode, char **loade
         return 0;
 }
 
-/* Online: one reload, the restarts, the proof; on failure the previous files come back and
- * are applied again, the units that were restarted restarted again (unless --no-rollback). */
-static int apply_online(Context *c, Job *jobs, size_t n, PlanMode mode, int cfd, int bfd) {
+/* The loaded services, when a template's drop-in is to be applied to its instances. */
+static void list_loaded_for_templates(const Context *c, const Job *jobs, size_t n, char ***ret) {
         const Args *a = c->args;
-        _cleanup_strv_free_ char **loaded = NULL;
-        ApplyUnit *au = NULL;
-        size_t m = 0;
-        int r, ret = EXIT_OK;
-        _cleanup_free_ char *why = NULL;
-        const ApplyOptions ao = apply_options(a);
-
         bool any_template = false;
+
         for (size_t i = 0; i < n; i++)
                 any_template = any_template || unit_name_classify(jobs[i].unit->id) == UNIT_NAME_TEMPLATE;
-        if (any_template) {
-                void *ctx = bus_sdbus_new();
-                const char *cwhy = NULL;
-                if (ctx && bus_ops_sdbus.connect(ctx, a->user, !a->no_ask_password, &cwhy) >= 0)
-                        (void) bus_list_services(ctx, &loaded);
-                if (ctx)
-                        bus_ops_sdbus.close(ctx);
-        }
-        for (size_t i = 0; i < n; i++)
-                if ((r = job_apply_units(c, &jobs[i], mode, loaded, &au, &m)) < 0) {
-                        log_error("%s", strerror(-r));
-                        ret = EXIT_FAILURE_RUNTIME;
-                        goto out;
-                }
+        if (!any_template)
+                return;
+        void *ctx = bus_sdbus_new();
+        const char *cwhy = NULL;
+        if (ctx && bus_ops_sdbus.connect(ctx, a->user, !a->no_ask_password, &cwhy) >= 0)
+                (void) bus_list_services(ctx, ret);
+        if (ctx)
+                bus_ops_sdbus.close(ctx);
+}
 
-        /* Templates without a loaded instance: a reload still lets PID 1 see a new .d directory
-         * when an instance starts. */
-        r = m > 0 ? apply_units(&ao, au, m, &why) : apply_reload_only(&ao, &why);
-        if (m == 0)
-                for (size_t i = 0; i < n && r == 0; i++)
-                        log_info(a, "%s: loaded by systemd; no instance is running, so it applies when one starts",
-                                 jobs[i].unit->id);
-        bool failed = r != 0;
-        if (r < 0)
-                log_error("written, but cannot apply it: %s", why ? why : strerror(-r));
+/* What became of each unit: printed, and kept in its job for the JSON report. */
+static void take_apply_results(const Args *a, Job *jobs, size_t n, const ApplyUnit *au, size_t m) {
         for (size_t i = 0; i < m; i++)
                 if (au[i].message && (!a->quiet || au[i].failed) && !a->json) {
                         if (au[i].failed)
@@ -517,36 +532,74 @@ static int apply_online(Context *c, Job *jobs, size_t n, PlanMode mode, int cfd,
                                 free(jobs[i].apply.message);
                                 jobs[i].apply.message = au[k].message ? strdup(au[k].message) : NULL;
                         }
+}
 
-        if (failed && !a->no_rollback) {
-                for (size_t i = 0; i < n; i++)
-                        restore_job(c, &jobs[i], cfd, bfd);
-                ApplyUnit *again = calloc(m ? m : 1, sizeof(ApplyUnit));
-                int k = -ENOMEM;
-                if (again) {
-                        for (size_t i = 0; i < m; i++)
-                                again[i] = (ApplyUnit) { .id = au[i].id, .file_changed = true,
-                                                         .restart_anyway = au[i].restarted };
-                        why = mfree(why);
-                        k = apply_units(&ao, again, m, &why);
-                        for (size_t i = 0; i < m; i++) {
-                                if (again[i].failed)
-                                        log_error("%s: rollback: %s", again[i].id, again[i].message);
-                                apply_unit_done(&again[i]);
-                        }
-                        free(again);
+/* The previous files back, loaded, and the units that were restarted restarted again. */
+static void rollback(const Context *c, Job *jobs, size_t n, const ApplyUnit *au, size_t m, int cfd, int bfd) {
+        const ApplyOptions ao = apply_options(c->args);
+        _cleanup_free_ char *why = NULL;
+        int k = -ENOMEM;
+
+        for (size_t i = 0; i < n; i++)
+                restore_job(c, &jobs[i], cfd, bfd);
+        ApplyUnit *again = calloc(m ? m : 1, sizeof(ApplyUnit));
+        if (again) {
+                for (size_t i = 0; i < m; i++)
+                        again[i] = (ApplyUnit) { .id = au[i].id, .file_changed = true,
+                                                 .restart_anyway = au[i].restarted };
+                k = apply_units(&ao, again, m, &why);
+                for (size_t i = 0; i < m; i++) {
+                        if (again[i].failed)
+                                log_error("%s: rollback: %s", again[i].id, again[i].message);
+                        apply_unit_done(&again[i]);
                 }
-                if (k == 0)
-                        log_error("rolled back: the previous files are back in place, loaded, and the services "
-                                  "that were restarted run again");
+                free(again);
+        }
+        if (k == 0)
+                log_error("rolled back: the previous files are back in place, loaded, and the services "
+                          "that were restarted run again");
+        else
+                log_error("rollback incomplete: the previous files are back in place, but %s; "
+                          "check 'systemctl status'", k < 0 ? "systemd could not be asked to load them" :
+                          "a service did not start again");
+}
+
+/* Online: one reload, the restarts, the proof; on failure the previous files come back and
+ * are applied again, the units that were restarted restarted again (unless --no-rollback). */
+static int apply_online(Context *c, Job *jobs, size_t n, PlanMode mode, int cfd, int bfd) {
+        const Args *a = c->args;
+        _cleanup_strv_free_ char **loaded = NULL;
+        ApplyUnit *au = NULL;
+        size_t m = 0;
+        int r, ret = EXIT_OK;
+        _cleanup_free_ char *why = NULL;
+        const ApplyOptions ao = apply_options(a);
+
+        list_loaded_for_templates(c, jobs, n, &loaded);
+        for (size_t i = 0; i < n; i++)
+                if ((r = job_apply_units(c, &jobs[i], mode, loaded, &au, &m)) < 0) {
+                        log_error("%s", strerror(-r));
+                        ret = EXIT_FAILURE_RUNTIME;
+                        goto out;
+                }
+
+        /* Templates without a loaded instance: a reload still lets PID 1 see a new .d directory
+         * when an instance starts. */
+        r = m > 0 ? apply_units(&ao, au, m, &why) : apply_reload_only(&ao, &why);
+        if (m == 0)
+                for (size_t i = 0; i < n && r == 0; i++)
+                        log_info(a, "%s: loaded by systemd; no instance is running, so it applies when one starts",
+                                 jobs[i].unit->id);
+        if (r < 0)
+                log_error("written, but cannot apply it: %s", why ? why : strerror(-r));
+        take_apply_results(a, jobs, n, au, m);
+        if (r != 0) {
+                if (!a->no_rollback)
+                        rollback(c, jobs, n, au, m, cfd, bfd);
                 else
-                        log_error("rollback incomplete: the previous files are back in place, but %s; "
-                                  "check 'systemctl status'", k < 0 ? "systemd could not be asked to load them" :
-                                  "a service did not start again");
-        } else if (failed)
-                log_error("--no-rollback: the new files stay in place");
-        if (failed)
+                        log_error("--no-rollback: the new files stay in place");
                 ret = EXIT_FAILURE_RUNTIME;
+        }
 out:
         for (size_t i = 0; i < m; i++)
                 apply_unit_done(&au[i]);
@@ -638,21 +691,198 @@ static int open_config_dir(const Context *c, const char *inner, bool create, int
         return EXIT_FAILURE_RUNTIME;
 }
 
+/* --ca, each file once, as absolute paths on the target. 0, or an exit code after saying why. */
+static int ca_arguments(const Context *c, char ***ret) {
+        _cleanup_strv_free_ char **cas = NULL;
+
+        for (char **p = c->args->ca; p && *p; p++) {
+                char *x = NULL;
+                int r = ca_argument(c, *p, &x);
+                if (r < 0)
+                        return r == -ENOMEM ? EXIT_FAILURE_RUNTIME : EXIT_USAGE;
+                if (strv_contains(cas, x))
+                        free(x);
+                else if (strv_consume(&cas, x) < 0)
+                        return EXIT_FAILURE_RUNTIME;
+        }
+        *ret = TAKE_PTR(cas);
+        return 0;
+}
+
+/* Locks the config directory (cfd -1 when it does not exist yet) and opens BUNDLE_DIR when a
+ * bundle may be written or removed (bfd -1 when it does not exist). 0 or an exit code. */
+static int open_dirs(const Context *c, const char *config_inner, bool bundle, int *cfd, int *bfd) {
+        int r;
+
+        if ((r = open_config_dir(c, config_inner, false, cfd)) != 0)
+                return r;
+        if (!bundle)
+                return 0;
+        r = dir_open_below_root(c->lp.root, BUNDLE_DIR, false, false, bfd, NULL);
+        if (r < 0 && r != -ENOENT) {
+                log_error("cannot open %s: %s", BUNDLE_DIR, strerror(-r));
+                return EXIT_FAILURE_RUNTIME;
+        }
+        return 0;
+}
+
+/* unset: the bundle unit-tls made for the unit goes with the drop-in. */
+static void read_own_bundle(Job *j, int bfd) {
+        j->bundle_name = xasprintf("%s.pem", j->unit->id);
+        if (j->bundle_name && read_bundle(bfd, j) < 0)
+                j->bundle_old = NULL;
+        /* only a bundle unit-tls made is ours to remove */
+        if (j->bundle_old && !startswith(j->bundle_old, "# Managed by unit-tls")) {
+                free(j->bundle_old);
+                j->bundle_old = NULL;
+        }
+}
+
+/* Loads and plans every unit, then says what the plans found. 0, or an exit code: nothing is
+ * written when one unit cannot be planned or its plan is refused. */
+static int plan_all(Context *c, Job *jobs, size_t n, PlanMode mode, char **cas, int cfd, int bfd,
+                    SetUrlCheck *url_check) {
+        const Args *a = c->args;
+        bool refused = false;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                Job *j = &jobs[i];
+                if ((r = unit_load_booted(&c->index, a->units[i], &j->unit)) >= 0) {
+                        if (mode == PLAN_UNSET && j->unit->id)
+                                read_own_bundle(j, bfd);
+                        r = plan_job(c, j, mode, cas, cfd, bfd);
+                }
+                if (r < 0) {
+                        log_error("%s: %s", a->units[i], strerror(-r));
+                        return EXIT_FAILURE_RUNTIME;
+                }
+                set_url_apply(url_check, &j->plan);  /* --url: the probe's refusal */
+                refused = refused || j->plan.refused;
+        }
+
+        for (size_t i = 0; i < n; i++)
+                print_findings(a, &jobs[i], jobs[i].plan.refused ? SEV_WARNING : SEV_INFO);
+        if (!refused)
+                return 0;
+        if (a->json)
+                print_json(c, jobs, n, mode, a->dry_run);
+        log_error("nothing was changed");
+        return EXIT_USAGE;
+}
+
+/* --dry-run: the diff of every unit, and what would be done. */
+static void print_dry_run(const Context *c, Job *jobs, size_t n, PlanMode mode) {
+        const Args *a = c->args;
+
+        for (size_t i = 0; i < n && !a->json; i++) {
+                Job *j = &jobs[i];
+                _cleanup_free_ char *d = job_diff(c, j, mode);
+                if (d && *d)
+                        fputs(d, stdout);
+                bool change = j->plan.changed || (mode != PLAN_UNSET && bundle_changes(j));
+                if (!change)
+                        log_info(a, "%s: unchanged (%s)", j->unit->id, j->dropin_display);
+                else if (c->offline || a->no_reload)
+                        log_info(a, "%s: would %s %s; not applied (%s)", j->unit->id,
+                                 mode == PLAN_UNSET ? "remove" : "write", j->dropin_display,
+                                 a->no_reload ? "--no-reload" : c->offline_reason);
+                else
+                        log_info(a, "%s: would %s %s, daemon-reload, then restart %s if it is running%s",
+                                 j->unit->id, mode == PLAN_UNSET ? "remove" : "write", j->dropin_display,
+                                 j->unit->id, a->no_restart ? " (not with --no-restart)" : "");
+        }
+        if (a->json)
+                print_json(c, jobs, n, mode, true);
+}
+
+/* Now, and only now, creates what is missing. 0 or an exit code after saying why. */
+static int create_dirs(const Context *c, const char *config_inner, bool bundle, int *cfd, int *bfd) {
+        int r;
+
+        if (*cfd < 0 && (r = open_config_dir(c, config_inner, true, cfd)) != 0)
+                return r;
+        if (*bfd < 0 && bundle) {
+                r = dir_open_below_root(c->lp.root, BUNDLE_DIR, true, false, bfd, NULL);
+                if (r < 0) {
+                        log_error("cannot create %s: %s", BUNDLE_DIR, strerror(-r));
+                        return EXIT_FAILURE_RUNTIME;
+                }
+        }
+        return 0;
+}
+
+/* Writes every unit's files; on any failure puts back what this run wrote. 0 or an exit code. */
+static int write_all(const Context *c, Job *jobs, size_t n, PlanMode mode, int cfd, int bfd) {
+        for (size_t i = 0; i < n; i++) {
+                const char *what = "write";
+                int r = write_job(c, &jobs[i], mode, cfd, bfd, &what);
+                if (r < 0) {
+                        log_error("%s: cannot %s %s: %s%s", jobs[i].unit->id, what, jobs[i].dropin_display,
+                                  strerror(-r), i > 0 ? "; the other units were restored" : "");
+                        for (size_t k = 0; k <= i; k++)
+                                restore_job(c, &jobs[k], cfd, bfd);
+                        return EXIT_FAILURE_RUNTIME;
+                }
+        }
+        for (size_t i = 0; i < n; i++) {
+                Job *j = &jobs[i];
+                bool change = j->plan.changed || (mode != PLAN_UNSET && j->bundle_written);
+                if (change)
+                        log_info(c->args, "%s: %s %s", j->unit->id, mode == PLAN_UNSET ? "removed" : "wrote",
+                                 j->dropin_display);
+        }
+        return 0;
+}
+
+/* Offline or --no-reload: what was written, and when it takes effect. */
+static void print_not_applied(const Context *c, Job *jobs, size_t n, PlanMode mode) {
+        const Args *a = c->args;
+
+        for (size_t i = 0; i < n; i++) {
+                Job *j = &jobs[i];
+                bool change = j->plan.changed || j->bundle_written;
+                if (!change)
+                        log_info(a, "%s: unchanged (%s)", j->unit->id, j->dropin_display);
+                else
+                        log_info(a, "%s: %s, not applied (%s); it takes effect at the next %s",
+                                 j->unit->id, mode == PLAN_UNSET ? "removed" : "written",
+                                 a->no_reload ? "--no-reload" : c->offline_reason,
+                                 c->lp.root ? "boot of that system" : "daemon-reload and restart");
+        }
+}
+
+/* The plans stand: show them (--dry-run), or write the files and, online, apply them. An exit
+ * code. */
+static int carry_out(Context *c, Job *jobs, size_t n, PlanMode mode, bool bundle, const char *config_inner,
+                     int *cfd, int *bfd) {
+        const Args *a = c->args;
+        int r;
+
+        if (a->dry_run) {
+                print_dry_run(c, jobs, n, mode);
+                return EXIT_OK;
+        }
+        if ((r = create_dirs(c, config_inner, bundle, cfd, bfd)) != 0 ||
+            (r = write_all(c, jobs, n, mode, *cfd, *bfd)) != 0)
+                return r;
+        if (c->offline || a->no_reload) {
+                print_not_applied(c, jobs, n, mode);
+                r = EXIT_OK;
+        } else
+                r = apply_online(c, jobs, n, mode, *cfd, *bfd);
+        if (a->json)
+                print_json(c, jobs, n, mode, false);
+        return r;
+}
+
 static int run(Context *c, PlanMode mode) {
         const Args *a = c->args;
         _cleanup_strv_free_ char **cas = NULL;
-        int r, ret = EXIT_OK;
+        int r;
 
-        if (mode == PLAN_SET_CA)
-                for (char **p = a->ca; p && *p; p++) {
-                        char *x = NULL;
-                        if ((r = ca_argument(c, *p, &x)) < 0)
-                                return r == -ENOMEM ? EXIT_FAILURE_RUNTIME : EXIT_USAGE;
-                        if (strv_contains(cas, x))
-                                free(x);
-                        else if (strv_consume(&cas, x) < 0)
-                                return EXIT_FAILURE_RUNTIME;
-                }
+        if (mode == PLAN_SET_CA && (r = ca_arguments(c, &cas)) != 0)
+                return r;
 
         /* set --url: the server decides whether these CAs (or --insecure) are the answer. */
         _cleanup_(set_url_check_done) SetUrlCheck url_check = {};
@@ -663,141 +893,20 @@ static int run(Context *c, PlanMode mode) {
          * Nothing is created before the plan stands: a refused run leaves no trace. */
         _cleanup_close_ int cfd = -1, bfd = -1;
         const char *config_inner = lookup_display_path(&c->lp, config_dir_host(c));
-        if ((r = open_config_dir(c, config_inner, false, &cfd)) != 0)
+        if ((r = open_dirs(c, config_inner, strv_length(cas) > 1 || mode == PLAN_UNSET, &cfd, &bfd)) != 0)
                 return r;
-        if (strv_length(cas) > 1 || mode == PLAN_UNSET) {
-                r = dir_open_below_root(c->lp.root, BUNDLE_DIR, false, false, &bfd, NULL);
-                if (r < 0 && r != -ENOENT) {
-                        log_error("cannot open %s: %s", BUNDLE_DIR, strerror(-r));
-                        return EXIT_FAILURE_RUNTIME;
-                }
-        }
 
         size_t n = strv_length(a->units);
         Job *jobs = calloc(n, sizeof(Job));
         if (!jobs)
                 return EXIT_FAILURE_RUNTIME;
-
-        bool refused = false;
-        for (size_t i = 0; i < n; i++) {
-                Job *j = &jobs[i];
-                if ((r = unit_load_booted(&c->index, a->units[i], &j->unit)) < 0) {
-                        log_error("%s: %s", a->units[i], strerror(-r));
-                        ret = EXIT_FAILURE_RUNTIME;
-                        goto out;
-                }
-                if (mode == PLAN_UNSET && j->unit->id) {
-                        j->bundle_name = xasprintf("%s.pem", j->unit->id);
-                        if (j->bundle_name && (r = read_bundle(bfd, j)) < 0)
-                                j->bundle_old = NULL;
-                        /* only a bundle unit-tls made is ours to remove */
-                        if (j->bundle_old && !startswith(j->bundle_old, "# Managed by unit-tls")) {
-                                free(j->bundle_old);
-                                j->bundle_old = NULL;
-                        }
-                }
-                if ((r = plan_job(c, j, mode, cas, cfd, bfd)) < 0) {
-                        log_error("%s: %s", a->units[i], strerror(-r));
-                        ret = EXIT_FAILURE_RUNTIME;
-                        goto out;
-                }
-                set_url_apply(&url_check, &j->plan);  /* --url: the probe's refusal */
-                refused = refused || j->plan.refused;
-        }
-
-        for (size_t i = 0; i < n; i++)
-                print_findings(a, &jobs[i], jobs[i].plan.refused ? SEV_WARNING : SEV_INFO);
-        if (refused) {
-                if (a->json)
-                        print_json(c, jobs, n, mode, a->dry_run);
-                log_error("nothing was changed");
-                ret = EXIT_USAGE;
-                goto out;
-        }
-
-        if (a->dry_run) {
-                for (size_t i = 0; i < n && !a->json; i++) {
-                        Job *j = &jobs[i];
-                        _cleanup_free_ char *d = job_diff(c, j, mode);
-                        if (d && *d)
-                                fputs(d, stdout);
-                        bool change = j->plan.changed || (mode != PLAN_UNSET && bundle_changes(j));
-                        if (!change)
-                                log_info(a, "%s: unchanged (%s)", j->unit->id, j->dropin_display);
-                        else if (c->offline || a->no_reload)
-                                log_info(a, "%s: would %s %s; not applied (%s)", j->unit->id,
-                                         mode == PLAN_UNSET ? "remove" : "write", j->dropin_display,
-                                         a->no_reload ? "--no-reload" : c->offline_reason);
-                        else
-                                log_info(a, "%s: would %s %s, daemon-reload, then restart %s if it is running%s",
-                                         j->unit->id, mode == PLAN_UNSET ? "remove" : "write", j->dropin_display,
-                                         j->unit->id, a->no_restart ? " (not with --no-restart)" : "");
-                }
-                if (a->json)
-                        print_json(c, jobs, n, mode, true);
-                goto out;
-        }
-
-        /* Now, and only now, create what is missing. */
-        if (cfd < 0 && (r = open_config_dir(c, config_inner, true, &cfd)) != 0) {
-                ret = r;
-                goto out;
-        }
-        if (bfd < 0 && strv_length(cas) > 1) {
-                r = dir_open_below_root(c->lp.root, BUNDLE_DIR, true, false, &bfd, NULL);
-                if (r < 0) {
-                        log_error("cannot create %s: %s", BUNDLE_DIR, strerror(-r));
-                        ret = EXIT_FAILURE_RUNTIME;
-                        goto out;
-                }
-        }
-
-        /* Write every unit's files; on any failure put back what this run wrote. */
-        for (size_t i = 0; i < n; i++) {
-                const char *what = "write";
-                if ((r = write_job(c, &jobs[i], mode, cfd, bfd, &what)) < 0) {
-                        log_error("%s: cannot %s %s: %s%s", jobs[i].unit->id, what, jobs[i].dropin_display,
-                                  strerror(-r), i > 0 ? "; the other units were restored" : "");
-                        for (size_t k = 0; k <= i; k++)
-                                restore_job(c, &jobs[k], cfd, bfd);
-                        ret = EXIT_FAILURE_RUNTIME;
-                        goto out;
-                }
-        }
-
-        for (size_t i = 0; i < n; i++) {
-                Job *j = &jobs[i];
-                bool change = j->plan.changed || (mode != PLAN_UNSET && j->bundle_written);
-                if (change)
-                        log_info(a, "%s: %s %s", j->unit->id, mode == PLAN_UNSET ? "removed" : "wrote", j->dropin_display);
-        }
-
-        if (c->offline || a->no_reload) {
-                for (size_t i = 0; i < n; i++) {
-                        Job *j = &jobs[i];
-                        bool change = j->plan.changed || j->bundle_written;
-                        if (!change)
-                                log_info(a, "%s: unchanged (%s)", j->unit->id, j->dropin_display);
-                        else
-                                log_info(a, "%s: %s, not applied (%s); it takes effect at the next %s",
-                                         j->unit->id, mode == PLAN_UNSET ? "removed" : "written",
-                                         a->no_reload ? "--no-reload" : c->offline_reason,
-                                         c->lp.root ? "boot of that system" : "daemon-reload and restart");
-                }
-                if (a->json)
-                        print_json(c, jobs, n, mode, false);
-                goto out;
-        }
-
-        ret = apply_online(c, jobs, n, mode, cfd, bfd);
-        if (a->json)
-                print_json(c, jobs, n, mode, false);
-
-out:
+        r = plan_all(c, jobs, n, mode, cas, cfd, bfd, &url_check);
+        if (r == 0)
+                r = carry_out(c, jobs, n, mode, strv_length(cas) > 1, config_inner, &cfd, &bfd);
         for (size_t i = 0; i < n; i++)
                 job_done(&jobs[i]);
         free(jobs);
-        return ret;
+        return r;
 }
 
 int verb_set(Context *c) {
