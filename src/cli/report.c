@@ -42,7 +42,7 @@ void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspec
         json_string(j, "runtime_version", in->runtime.version.known ? in->runtime.version.text : NULL);
         json_string(j, "user", in->cred.user);
         print_findings_json(j, findings ? findings : &in->findings);
-        json_string(j, "verdict", in->verdict);
+        json_string(j, "verdict", verdict_to_string(in->verdict));
 }
 
 /* Only what bears on TLS trust: a unit without any TLS setting is not the audit's business,

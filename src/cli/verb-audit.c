@@ -4,15 +4,6 @@
 #include "trust/live.h"
 #include "systemd/unit-name.h"
 
-/* Worst first: what disables verification, then what cannot work, then the rest. */
-static int verdict_rank(const char *v) {
-        static const char *const order[] = { "insecure", "broken", "stale", "shadowed", "not-node", "unknown", "unmanaged", "ok" };
-        for (size_t i = 0; i < ELEMENTSOF(order); i++)
-                if (streq(v, order[i]))
-                        return (int) i;
-        return (int) ELEMENTSOF(order);
-}
-
 typedef struct Entry {
         Unit *unit;
         Inspection in;
@@ -21,7 +12,9 @@ typedef struct Entry {
 
 static int cmp_entry(const void *a, const void *b) {
         const Entry *x = a, *y = b;
-        int d = verdict_rank(x->in.verdict) - verdict_rank(y->in.verdict);
+        /* Worst first (the order of Verdict): what disables verification, then what cannot work,
+         * then the rest. */
+        int d = (int) x->in.verdict - (int) y->in.verdict;
         return d ? d : strcmp(x->unit->id, y->unit->id);
 }
 
@@ -196,7 +189,7 @@ static void print_audit_text(const Audit *au, const Findings *mf) {
         print_manager_text(mf);
         for (size_t i = 0; i < au->m; i++) {
                 const Entry *x = &au->e[i];
-                printf("%s: %s\n", x->unit->id, x->in.verdict);
+                printf("%s: %s\n", x->unit->id, verdict_to_string(x->in.verdict));
                 for (size_t k = 0; k < x->in.findings.n; k++)
                         if (x->in.findings.items[k].severity >= SEV_WARNING)
                                 printf("  %s: %s\n", severity_to_string(x->in.findings.items[k].severity),

@@ -43,7 +43,7 @@ static void print_text(const Context *c, const Unit *u, const Inspection *in, co
         live_print_text(live);
         for (size_t i = 0; i < in->findings.n; i++)
                 printf("  %s: %s\n", severity_to_string(in->findings.items[i].severity), in->findings.items[i].message);
-        printf("  verdict:    %s\n", in->verdict);
+        printf("  verdict:    %s\n", verdict_to_string(in->verdict));
 }
 
 /* Online, the loaded and running levels come from systemd; offline only the files speak. */

@@ -22,6 +22,20 @@ const char *severity_to_string(Severity s) {
         return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
 }
 
+const char *verdict_to_string(Verdict v) {
+        static const char *const t[] = {
+                [VERDICT_INSECURE] = "insecure",
+                [VERDICT_BROKEN] = "broken",
+                [VERDICT_STALE] = "stale",
+                [VERDICT_SHADOWED] = "shadowed",
+                [VERDICT_NOT_NODE] = "not-node",
+                [VERDICT_UNKNOWN] = "unknown",
+                [VERDICT_UNMANAGED] = "unmanaged",
+                [VERDICT_OK] = "ok",
+        };
+        return t[v];
+}
+
 void findings_add(Findings *f, Severity s, const char *code, const char *fmt, ...) {
         va_list ap;
         char *msg = NULL;
@@ -568,7 +582,7 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
                         findings_add(&in.findings, SEV_INFO, "masked", "%s is masked", u->name);
                 else
                         findings_add(&in.findings, SEV_ERROR, "load-error", "%s", u->load_error ? u->load_error : "failed to load");
-                in.verdict = u->load_state == LOAD_MASKED ? "ok" : "broken";
+                in.verdict = u->load_state == LOAD_MASKED ? VERDICT_OK : VERDICT_BROKEN;
                 *ret = in;
                 return 0;
         }
@@ -587,7 +601,7 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
                  * the manager gives every service */
                 if (insecure)
                         add_insecure(&in.findings, u, reject);
-                in.verdict = insecure ? "insecure" : "ok";
+                in.verdict = insecure ? VERDICT_INSECURE : VERDICT_OK;
                 *ret = in;
                 return 0;
         }
@@ -646,19 +660,19 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
         }
 
         if (insecure)
-                in.verdict = "insecure";
+                in.verdict = VERDICT_INSECURE;
         else if (has_code(&in.findings, "shadowed"))
-                in.verdict = "shadowed";
+                in.verdict = VERDICT_SHADOWED;
         else if (findings_have(&in.findings, SEV_ERROR))
-                in.verdict = "broken";
+                in.verdict = VERDICT_BROKEN;
         else if (has_code(&in.findings, "not-node"))
-                in.verdict = "not-node";
+                in.verdict = VERDICT_NOT_NODE;
         else if (has_code(&in.findings, "runtime-unknown"))
-                in.verdict = "unknown";
+                in.verdict = VERDICT_UNKNOWN;
         else if (extra && !in.managed_dropin && !extra_manager)
-                in.verdict = "unmanaged";
+                in.verdict = VERDICT_UNMANAGED;
         else
-                in.verdict = "ok";
+                in.verdict = VERDICT_OK;
         *ret = in;
         return 0;
 fail:

@@ -36,12 +36,26 @@ void findings_add(Findings *f, Severity s, const char *code, const char *fmt, ..
 void findings_done(Findings *f);
 bool findings_have(const Findings *f, Severity at_least);
 
+/* What the audit and status say about a service's trust, worst first: audit lists in this order. */
+typedef enum Verdict {
+        VERDICT_INSECURE,
+        VERDICT_BROKEN,
+        VERDICT_STALE,
+        VERDICT_SHADOWED,
+        VERDICT_NOT_NODE,
+        VERDICT_UNKNOWN,
+        VERDICT_UNMANAGED,
+        VERDICT_OK,
+} Verdict;
+
+const char *verdict_to_string(Verdict v);  /* "insecure", "broken", ..., "ok" */
+
 typedef struct Inspection {
         EnvList env;              /* effective Environment= + EnvironmentFile= - UnsetEnvironment= */
         RuntimeInfo runtime;
         ServiceCred cred;
         Findings findings;
-        const char *verdict;      /* ok, insecure, broken, stale, shadowed, not-node, unknown, unmanaged */
+        Verdict verdict;
         char *managed_dropin;     /* host path of a unit-tls drop-in in effect, if any */
         CaReport ca;
         bool have_ca;

@@ -110,9 +110,9 @@ int live_check(const BusOps *ops, void *ctx, const Unit *u, Inspection *in, Live
                                      l.state.main_pid);
         }
         for (size_t i = 0; i < in->findings.n; i++)
-                if (streq(in->findings.items[i].code, "stale") && !streq(in->verdict, "insecure") &&
-                    !streq(in->verdict, "broken"))
-                        in->verdict = "stale";
+                if (streq(in->findings.items[i].code, "stale") && in->verdict != VERDICT_INSECURE &&
+                    in->verdict != VERDICT_BROKEN)
+                        in->verdict = VERDICT_STALE;
         *ret = l;
         return 0;
 }
