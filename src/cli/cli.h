@@ -53,8 +53,11 @@ static inline ApplyOptions apply_options(const Args *a) {
         return (ApplyOptions) { .user = a->user, .ask_password = !a->no_ask_password, .no_restart = a->no_restart };
 }
 
-/* Error and message output: "unit-tls: ..." on stderr; info only without --quiet/--json. */
+/* Error and message output: "unit-tls: ..." and "unit-tls: warning: ..." on stderr, one line
+ * each, control characters shown as \xHH; info only without --quiet/--json. Whether a warning is
+ * shown under --quiet is the caller's choice. */
 void log_error(const char *fmt, ...) _printf_(1, 2);
+void log_warning(const char *fmt, ...) _printf_(1, 2);
 void log_info(const Args *a, const char *fmt, ...) _printf_(2, 3);
 
 int verb_status(Context *c);

@@ -7,18 +7,17 @@
 
 /* One line, and nothing a terminal acts on: a name or path with a newline or an escape sequence
  * in it (all of them come from the command line or from files) is shown with \xHH. */
-void log_error(const char *fmt, ...) {
-        va_list ap, aq;
+static void log_write(const char *prefix, const char *fmt, va_list ap) _printf_(2, 0);
+static void log_write(const char *prefix, const char *fmt, va_list ap) {
+        va_list aq;
         char *msg = NULL;
-        fputs("unit-tls: ", stderr);
-        va_start(ap, fmt);
+        fputs(prefix, stderr);
         va_copy(aq, ap);
         if (vasprintf(&msg, fmt, ap) < 0) {
                 msg = NULL;
                 vfprintf(stderr, fmt, aq);
         }
         va_end(aq);
-        va_end(ap);
         for (const char *p = msg; p && *p; p++)
                 if ((unsigned char) *p < ' ' || *p == 127)
                         fprintf(stderr, "\\x%02x", (unsigned char) *p);
@@ -26,6 +25,20 @@ void log_error(const char *fmt, ...) {
                         fputc(*p, stderr);
         free(msg);
         fputc('\n', stderr);
+}
+
+void log_error(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        log_write("unit-tls: ", fmt, ap);
+        va_end(ap);
+}
+
+void log_warning(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        log_write("unit-tls: warning: ", fmt, ap);
+        va_end(ap);
 }
 
 void log_info(const Args *a, const char *fmt, ...) {

@@ -62,8 +62,8 @@ static int decide_set(const Args *a, PlanMode mode, const ProbeDecision *d, cons
                         return 0;
                 }
                 if (d->verdict == PROBE_TRUSTED) {
-                        fprintf(stderr, "unit-tls: warning: --url: %s already verifies with the public roots; "
-                                "the CA files are not needed (written anyway)\n", url);
+                        log_warning("--url: %s already verifies with the public roots; "
+                                    "the CA files are not needed (written anyway)", url);
                         return 0;
                 }
                 return refuse(ret, d->verdict == PROBE_UNFIXABLE ? "url-unfixable" : "url-ca-mismatch",
@@ -72,13 +72,13 @@ static int decide_set(const Args *a, PlanMode mode, const ProbeDecision *d, cons
         }
 
         if (d->verdict == PROBE_UNFIXABLE) {
-                fprintf(stderr, "unit-tls: warning: --url: --insecure is the only way for %s (Node: %s): %s\n",
-                        url, d->node_code ? d->node_code : "?", d->message);
+                log_warning("--url: --insecure is the only way for %s (Node: %s): %s",
+                            url, d->node_code ? d->node_code : "?", d->message);
                 return 0;
         }
         if (a->force) {
-                fprintf(stderr, "unit-tls: warning: --url: a CA would work for %s (%s): %s; turning verification "
-                        "off anyway because of --force\n", url, probe_verdict_to_string(d->verdict), d->message);
+                log_warning("--url: a CA would work for %s (%s): %s; turning verification "
+                            "off anyway because of --force", url, probe_verdict_to_string(d->verdict), d->message);
                 return 0;
         }
         if (d->verdict == PROBE_TRUSTED)

@@ -190,7 +190,7 @@ static void print_diags(const Args *a, const Diags *errors, const Diags *warning
         for (char **l = errors->lines; l && *l; l++)
                 log_error("%s", *l);
         for (char **l = warnings->lines; l && *l && !a->quiet; l++)
-                fprintf(stderr, "unit-tls: warning: %s\n", *l);
+                log_warning("%s", *l);
 }
 
 static void print_json(const Changes *cs, const Diags *errors, const Diags *warnings, bool dry_run, bool applied) {
@@ -242,8 +242,8 @@ static void check_prediction(const Context *c, const Change *x) {
         if (!rel || read_generated(c, rel, &now) < 0)
                 return;
         if (!streq_ptr(now, x->g ? x->g->content : NULL))
-                fprintf(stderr, "unit-tls: warning: %s: the generator wrote something else than predicted for %s; "
-                        "see 'journalctl -k -g unit-tls-generator'\n", x->unit, x->dropin_display);
+                log_warning("%s: the generator wrote something else than predicted for %s; "
+                            "see 'journalctl -k -g unit-tls-generator'", x->unit, x->dropin_display);
 }
 
 static int apply_online(Context *c, Changes *cs, size_t n_changed) {
@@ -364,7 +364,7 @@ static int apply_changes(Context *c, Changes *cs, const Diags *errors, const Dia
         if (!a->json)
                 log_changes(c, cs);
         if (problem && a->dry_run && !a->json)
-                fprintf(stderr, "unit-tls: warning: %s\n", problem);
+                log_warning("%s", problem);
         if (a->dry_run || c->offline || n_changed == 0 || a->no_reload) {
                 if (n_changed == 0 && !a->json)
                         log_info(a, "nothing to apply: the generated drop-ins match the configuration");

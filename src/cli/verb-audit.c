@@ -90,7 +90,7 @@ static void *audit_bus(const Context *c) {
         void *bus = bus_sdbus_new();
         const char *why = NULL;
         if (bus && bus_ops_sdbus.connect(bus, c->args->user, false, &why) < 0) {
-                fprintf(stderr, "unit-tls: warning: %s; auditing the files only\n", why);
+                log_warning("%s; auditing the files only", why);
                 bus_ops_sdbus.close(bus);
                 return NULL;
         }

@@ -328,7 +328,7 @@ static void print_findings(const Args *a, const Job *j, Severity at_least) {
                 else if (f->severity == SEV_ERROR)
                         log_error("%s: %s", j->unit->id, f->message);
                 else
-                        fprintf(stderr, "unit-tls: warning: %s: %s\n", j->unit->id, f->message);
+                        log_warning("%s: %s", j->unit->id, f->message);
         }
 }
 

@@ -54,7 +54,7 @@ static void *open_live(const Context *c) {
         const char *why = NULL;
         if (ctx && bus_ops_sdbus.connect(ctx, c->args->user, false, &why) < 0) {
                 if (!c->args->quiet && !c->args->json)
-                        fprintf(stderr, "unit-tls: warning: %s; showing what the files say only\n", why);
+                        log_warning("%s; showing what the files say only", why);
                 bus_ops_sdbus.close(ctx);
                 return NULL;
         }
