@@ -203,6 +203,36 @@ static int chase_result(const char *root, Buf *done, char **ret) {
         return 0;
 }
 
+/* What chase_append() found. */
+enum {
+        CHASE_STEP_PLAIN,     /* there, and not a symlink to follow */
+        CHASE_STEP_LINK,      /* a symlink to follow */
+        CHASE_STEP_MISSING,   /* not there, and CHASE_NONEXISTENT takes the rest as it is */
+};
+
+/* Appends the component comp to done and looks at it on the host (*ret_host): a CHASE_STEP_*,
+ * or -errno. */
+static int chase_append(const char *root, Buf *done, const char *comp, unsigned flags, bool last, char **ret_host) {
+        buf_putc(done, '/');
+        buf_puts(done, comp);
+        if (done->oom)
+                return -ENOMEM;
+
+        _cleanup_free_ char *host = root ? xasprintf("%s%s", root, done->data) : strdup(done->data);
+        if (!host)
+                return -ENOMEM;
+        struct stat st;
+        if (lstat(host, &st) < 0) {
+                if (errno == ENOENT && (flags & CHASE_NONEXISTENT))
+                        return CHASE_STEP_MISSING;
+                return -errno;
+        }
+        if (!S_ISLNK(st.st_mode) || (last && (flags & CHASE_NOFOLLOW)))
+                return CHASE_STEP_PLAIN;
+        *ret_host = TAKE_PTR(host);
+        return CHASE_STEP_LINK;
+}
+
 int fs_chase(const char *root, const char *path, unsigned flags, char **ret) {
         int r = chase_fast(root, path, ret);
         if (r != 0)
@@ -236,23 +266,15 @@ int fs_chase(const char *root, const char *path, unsigned flags, char **ret) {
                 }
 
                 size_t saved = done.len;
-                buf_putc(&done, '/');
-                buf_puts(&done, comp);
-                if (done.oom)
-                        return -ENOMEM;
-
-                _cleanup_free_ char *host = root ? xasprintf("%s%s", root, done.data) : strdup(done.data);
-                if (!host)
-                        return -ENOMEM;
-                struct stat st;
-                if (lstat(host, &st) < 0) {
-                        if (errno == ENOENT && (flags & CHASE_NONEXISTENT)) {
-                                buf_puts(&done, p);
-                                break;
-                        }
-                        return -errno;
+                _cleanup_free_ char *host = NULL;
+                r = chase_append(root, &done, comp, flags, last, &host);
+                if (r < 0)
+                        return r;
+                if (r == CHASE_STEP_MISSING) {
+                        buf_puts(&done, p);
+                        break;
                 }
-                if (!S_ISLNK(st.st_mode) || (last && (flags & CHASE_NOFOLLOW)))
+                if (r == CHASE_STEP_PLAIN)
                         continue;
 
                 if (++links > CHASE_MAX_LINKS)

@@ -124,17 +124,10 @@ static void print_json(const char *url, const char *address, const ProbeUrl *u, 
         buf_free(&js.out);
 }
 
-int verb_probe(Context *c) {
-        const Args *a = c->args;
-        _cleanup_(probe_url_done) ProbeUrl u = {};
-        _cleanup_(probe_ca_set_done) ProbeCaSet cas = {};
-        _cleanup_(probe_facts_done) ProbeFacts f = {};
-        _cleanup_(probe_decision_done) ProbeDecision d = {};
-        _cleanup_free_ char *address = NULL, *error = NULL;
-        _cleanup_(os_store_hit_done) OsStoreHit hit = {};
+/* The one URL to probe, parsed. 0, or an exit code after saying why. */
+static int probe_arguments(const Args *a, const char **ret_url, ProbeUrl *u) {
         const char *why = NULL;
         size_t n_words = strv_length(a->words);
-        int r;
 
         if (n_words > 1 || (n_words == 1 && a->url) || (n_words == 0 && !a->url)) {
                 log_error("probe: give exactly one URL, e.g. 'unit-tls probe https://pve.example.internal:8006'");
@@ -145,27 +138,46 @@ int verb_probe(Context *c) {
                 return EXIT_USAGE;
         }
         const char *url = n_words == 1 ? a->words[0] : a->url;
-        r = probe_url_parse(url, &u, &why);
+        int r = probe_url_parse(url, u, &why);
         if (r == -ENOMEM)
                 return EXIT_FAILURE_RUNTIME;
         if (r < 0) {
                 log_error("probe: %s: %s", url, why);
                 return EXIT_USAGE;
         }
+        *ret_url = url;
+        return 0;
+}
 
-        /* --ca paths are this host's files: probe runs here, whatever --root says */
+/* --ca paths are this host's files: probe runs here, whatever --root says. 0 or an exit code. */
+static int read_cas(const Args *a, ProbeCaSet *cas) {
         for (char **p = a->ca; p && *p; p++) {
                 char *data = NULL;
                 size_t size = 0;
-                r = read_file_limited(*p, CA_FILE_MAX_SIZE, &data, &size);
+                int r = read_file_limited(*p, CA_FILE_MAX_SIZE, &data, &size);
                 if (r < 0) {
                         log_error("--ca %s: %s", *p, r == -EFBIG ? "larger than a CA file may be" : strerror(-r));
                         return r == -ENOMEM ? EXIT_FAILURE_RUNTIME : EXIT_USAGE;
                 }
-                if (probe_ca_set_add(&cas, data, size) < 0)
+                if (probe_ca_set_add(cas, data, size) < 0)
                         return EXIT_FAILURE_RUNTIME;
         }
+        return 0;
+}
 
+int verb_probe(Context *c) {
+        const Args *a = c->args;
+        _cleanup_(probe_url_done) ProbeUrl u = {};
+        _cleanup_(probe_ca_set_done) ProbeCaSet cas = {};
+        _cleanup_(probe_facts_done) ProbeFacts f = {};
+        _cleanup_(probe_decision_done) ProbeDecision d = {};
+        _cleanup_free_ char *address = NULL, *error = NULL;
+        _cleanup_(os_store_hit_done) OsStoreHit hit = {};
+        const char *url = NULL;
+        int r;
+
+        if ((r = probe_arguments(a, &url, &u)) != 0 || (r = read_cas(a, &cas)) != 0)
+                return r;
         r = probe_run(&u, cas.items, cas.n, NULL, &f, &address, &error);
         if (r < 0) {
                 if (r == -ENOMEM && !error)

@@ -61,6 +61,54 @@ static void *open_live(const Context *c) {
         return ctx;
 }
 
+/* One unit: loaded, inspected, its live state read, and shown (in text, or added to j). *ret
+ * becomes the exit code the unit calls for. */
+static void status_one(Context *c, void *bus, const char *n, bool listing, Json *j, int *ret) {
+        const Args *a = c->args;
+        _cleanup_unit_ Unit *u = NULL;
+        Inspection in = {};
+        int r = unit_load_booted(&c->index, n, &u);
+        if (r < 0) {
+                log_error("%s: %s", n, strerror(-r));
+                *ret = EXIT_FAILURE_RUNTIME;
+                return;
+        }
+        if (u->load_state == LOAD_NOT_FOUND && !a->json) {
+                log_error("%s: unit not found in the unit search path%s%s; check the name with "
+                          "'systemctl list-unit-files'", u->name, c->lp.root ? " under " : "",
+                          c->lp.root ? c->lp.root : "");
+                *ret = EXIT_USAGE;
+                return;
+        }
+        if ((r = inspect_unit(&c->lp, &c->manager, u, &in)) < 0) {
+                log_error("%s: %s", n, strerror(-r));
+                *ret = EXIT_FAILURE_RUNTIME;
+                return;
+        }
+        if (listing && (u->load_state != LOAD_LOADED || !streq(u->id, n) || !tls_relevant(&in))) {
+                inspection_done(&in);
+                return;
+        }
+        Live live = {};
+        if (bus && u->load_state == LOAD_LOADED && (r = live_check(&bus_ops_sdbus, bus, u, &in, &live)) < 0) {
+                log_error("%s: %s", n, strerror(-r));
+                *ret = EXIT_FAILURE_RUNTIME;
+        }
+        if (findings_have(&in.findings, SEV_WARNING) && *ret == EXIT_OK)
+                *ret = EXIT_FAILURE_RUNTIME;
+        if (u->load_state == LOAD_NOT_FOUND)
+                *ret = EXIT_USAGE;
+        if (a->json) {
+                json_begin_object(j, NULL);
+                print_unit_json(j, &c->lp, u, &in, NULL);
+                live_print_json(j, &live);
+                json_end_object(j);
+        } else
+                print_text(c, u, &in, &live);
+        inspection_done(&in);
+        live_done(&live);
+}
+
 int verb_status(Context *c) {
         Args *a = c->args;
         Json j = {};
@@ -83,50 +131,8 @@ int verb_status(Context *c) {
                 json_begin_object(&j, NULL);
                 json_begin_array(&j, "units");
         }
-        for (char **n = names; n && *n; n++) {
-                _cleanup_unit_ Unit *u = NULL;
-                Inspection in = {};
-                int r = unit_load_booted(&c->index, *n, &u);
-                if (r < 0) {
-                        log_error("%s: %s", *n, strerror(-r));
-                        ret = EXIT_FAILURE_RUNTIME;
-                        continue;
-                }
-                if (u->load_state == LOAD_NOT_FOUND && !a->json) {
-                        log_error("%s: unit not found in the unit search path%s%s; check the name with "
-                                  "'systemctl list-unit-files'", u->name, c->lp.root ? " under " : "",
-                                  c->lp.root ? c->lp.root : "");
-                        ret = EXIT_USAGE;
-                        continue;
-                }
-                if ((r = inspect_unit(&c->lp, &c->manager, u, &in)) < 0) {
-                        log_error("%s: %s", *n, strerror(-r));
-                        ret = EXIT_FAILURE_RUNTIME;
-                        continue;
-                }
-                if (listing && (u->load_state != LOAD_LOADED || !streq(u->id, *n) || !tls_relevant(&in))) {
-                        inspection_done(&in);
-                        continue;
-                }
-                Live live = {};
-                if (bus && u->load_state == LOAD_LOADED && (r = live_check(&bus_ops_sdbus, bus, u, &in, &live)) < 0) {
-                        log_error("%s: %s", *n, strerror(-r));
-                        ret = EXIT_FAILURE_RUNTIME;
-                }
-                if (findings_have(&in.findings, SEV_WARNING) && ret == EXIT_OK)
-                        ret = EXIT_FAILURE_RUNTIME;
-                if (u->load_state == LOAD_NOT_FOUND)
-                        ret = EXIT_USAGE;
-                if (a->json) {
-                        json_begin_object(&j, NULL);
-                        print_unit_json(&j, &c->lp, u, &in, NULL);
-                        live_print_json(&j, &live);
-                        json_end_object(&j);
-                } else
-                        print_text(c, u, &in, &live);
-                inspection_done(&in);
-                live_done(&live);
-        }
+        for (char **n = names; n && *n; n++)
+                status_one(c, bus, *n, listing, &j, &ret);
         if (a->json) {
                 json_end_array(&j);
                 json_end_object(&j);

@@ -274,78 +274,104 @@ static const char *proxmox_hint(const char *name) {
         "check for the whole service, so anyone on the network path can impersonate this and every " \
         "other server it talks to and read or change what it sends, API tokens included"
 
+/* The kinds of verification error no trust setting fixes, each explained once. */
+typedef enum Unfixable {
+        UNFIXABLE_NONE,
+        UNFIXABLE_TIME,       /* expired, not yet valid, a broken date */
+        UNFIXABLE_CA,         /* an issuer that is not a valid CA, a leaf not for TLS servers */
+        UNFIXABLE_CHAIN,      /* a bad signature, a weak key or digest, a rejected certificate */
+        _UNFIXABLE_MAX,
+} Unfixable;
+
+static Unfixable unfixable_of(int code) {
+        switch (code) {
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+        case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
+        case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
+                return UNFIXABLE_TIME;
+        case X509_V_ERR_INVALID_PURPOSE:
+        case X509_V_ERR_INVALID_CA:
+        case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+                return UNFIXABLE_CA;
+        case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+        case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+        case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
+        case X509_V_ERR_CERT_REJECTED:
+        case X509_V_ERR_CERT_UNTRUSTED:
+        case X509_V_ERR_CERT_CHAIN_TOO_LONG:
+        case X509_V_ERR_CA_KEY_TOO_SMALL:
+        case X509_V_ERR_EE_KEY_TOO_SMALL:
+        case X509_V_ERR_CA_MD_TOO_WEAK:
+                return UNFIXABLE_CHAIN;
+        default:
+                return UNFIXABLE_NONE;
+        }
+}
+
+static void explain_time(Buf *b, const VerifyError *e) {
+        buf_printf(b, "%s\"%s\" %s (%s); no trust setting changes that: renew the "
+                   "certificate on the server (or fix the server's clock)",
+                   b->len ? "; also " : "", or_unknown(e->subject),
+                   e->code == X509_V_ERR_CERT_NOT_YET_VALID ? "is not valid yet"
+                   : e->code == X509_V_ERR_CERT_HAS_EXPIRED ? "has expired"
+                                                             : "has a broken validity date",
+                   node_x509_code(e->code));
+}
+
+static void explain_ca(Buf *b, const VerifyError *e) {
+        if (e->depth == 0 && e->code == X509_V_ERR_INVALID_PURPOSE)
+                buf_printf(b, "%sthe server certificate \"%s\" is not made for TLS "
+                           "servers (%s: its extendedKeyUsage lacks serverAuth): "
+                           "reissue it", b->len ? "; also " : "",
+                           or_unknown(e->subject), node_x509_code(e->code));
+        else
+                buf_printf(b, "%s\"%s\" issues certificates but is not a valid CA "
+                           "(%s: no basicConstraints CA:TRUE, or a path length it "
+                           "breaks); Node never accepts such an issuer, even when "
+                           "trusted: reissue the CA with basicConstraints "
+                           "critical,CA:TRUE and the server certificate under it",
+                           b->len ? "; also " : "", or_unknown(e->subject),
+                           node_x509_code(e->code));
+}
+
+static void explain_chain(Buf *b, const VerifyError *e) {
+        buf_printf(b, "%sthe chain is broken at \"%s\" (%s: %s): fix the server's "
+                   "certificates", b->len ? "; also " : "", or_unknown(e->subject),
+                   or_unknown(node_x509_code(e->code)), X509_verify_cert_error_string(e->code));
+}
+
+static void explain_name(Buf *b, const ProbeFacts *f) {
+        buf_printf(b, "%sthe certificate is for %s, not for %s %s (%s): use a URL with a name the "
+                   "certificate lists, or reissue it with %s:%s in subjectAltName",
+                   b->len ? "; also " : "", f->leaf_names ? f->leaf_names : "no subjectAltName at all",
+                   f->host_is_ip ? "the address" : "the name", f->host, NODE_ALTNAME_INVALID,
+                   f->host_is_ip ? "IP" : "DNS", f->host);
+}
+
 /* Why no CA file can help, from every error any of the verifications met; *ret NULL if
  * nothing says so. */
 static int unfixable_reasons(const ProbeFacts *f, char **ret) {
         const VerifyOutcome *all[] = { &f->public_, &f->with_ca, &f->with_top };
-        bool time_seen = false, ca_seen = false, other_seen = false;
+        bool seen[_UNFIXABLE_MAX] = {};
         _cleanup_(buf_free) Buf b = {};
 
         for (size_t k = 0; k < ELEMENTSOF(all); k++)
                 for (size_t i = 0; i < all[k]->n_errors; i++) {
                         const VerifyError *e = &all[k]->errors[i];
-                        switch (e->code) {
-                        case X509_V_ERR_CERT_HAS_EXPIRED:
-                        case X509_V_ERR_CERT_NOT_YET_VALID:
-                        case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
-                        case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
-                                if (time_seen)
-                                        break;
-                                time_seen = true;
-                                buf_printf(&b, "%s\"%s\" %s (%s); no trust setting changes that: renew the "
-                                           "certificate on the server (or fix the server's clock)",
-                                           b.len ? "; also " : "", or_unknown(e->subject),
-                                           e->code == X509_V_ERR_CERT_NOT_YET_VALID ? "is not valid yet"
-                                           : e->code == X509_V_ERR_CERT_HAS_EXPIRED ? "has expired"
-                                                                                     : "has a broken validity date",
-                                           node_x509_code(e->code));
-                                break;
-                        case X509_V_ERR_INVALID_PURPOSE:
-                        case X509_V_ERR_INVALID_CA:
-                        case X509_V_ERR_PATH_LENGTH_EXCEEDED:
-                                if (ca_seen)
-                                        break;
-                                ca_seen = true;
-                                if (e->depth == 0 && e->code == X509_V_ERR_INVALID_PURPOSE)
-                                        buf_printf(&b, "%sthe server certificate \"%s\" is not made for TLS "
-                                                   "servers (%s: its extendedKeyUsage lacks serverAuth): "
-                                                   "reissue it", b.len ? "; also " : "",
-                                                   or_unknown(e->subject), node_x509_code(e->code));
-                                else
-                                        buf_printf(&b, "%s\"%s\" issues certificates but is not a valid CA "
-                                                   "(%s: no basicConstraints CA:TRUE, or a path length it "
-                                                   "breaks); Node never accepts such an issuer, even when "
-                                                   "trusted: reissue the CA with basicConstraints "
-                                                   "critical,CA:TRUE and the server certificate under it",
-                                                   b.len ? "; also " : "", or_unknown(e->subject),
-                                                   node_x509_code(e->code));
-                                break;
-                        case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-                        case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
-                        case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
-                        case X509_V_ERR_CERT_REJECTED:
-                        case X509_V_ERR_CERT_UNTRUSTED:
-                        case X509_V_ERR_CERT_CHAIN_TOO_LONG:
-                        case X509_V_ERR_CA_KEY_TOO_SMALL:
-                        case X509_V_ERR_EE_KEY_TOO_SMALL:
-                        case X509_V_ERR_CA_MD_TOO_WEAK:
-                                if (other_seen)
-                                        break;
-                                other_seen = true;
-                                buf_printf(&b, "%sthe chain is broken at \"%s\" (%s: %s): fix the server's "
-                                           "certificates", b.len ? "; also " : "", or_unknown(e->subject),
-                                           or_unknown(node_x509_code(e->code)), X509_verify_cert_error_string(e->code));
-                                break;
-                        default:
-                                break;
-                        }
+                        Unfixable u = unfixable_of(e->code);
+                        if (u == UNFIXABLE_NONE || seen[u])
+                                continue;
+                        seen[u] = true;
+                        if (u == UNFIXABLE_TIME)
+                                explain_time(&b, e);
+                        else if (u == UNFIXABLE_CA)
+                                explain_ca(&b, e);
+                        else
+                                explain_chain(&b, e);
                 }
         if (!f->name_ok)
-                buf_printf(&b, "%sthe certificate is for %s, not for %s %s (%s): use a URL with a name the "
-                           "certificate lists, or reissue it with %s:%s in subjectAltName",
-                           b.len ? "; also " : "", f->leaf_names ? f->leaf_names : "no subjectAltName at all",
-                           f->host_is_ip ? "the address" : "the name", f->host, NODE_ALTNAME_INVALID,
-                           f->host_is_ip ? "IP" : "DNS", f->host);
+                explain_name(&b, f);
         if (b.oom)
                 return -ENOMEM;
         *ret = b.len > 0 ? buf_steal(&b) : NULL;

@@ -430,49 +430,54 @@ static int cmp_candidate(const void *a, const void *b) {
         return strcmp(((const Candidate *) a)->name, ((const Candidate *) b)->name);
 }
 
+static bool candidate_seen(const Candidate *c, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(c[i].name, name))
+                        return true;
+        return false;
+}
+
+/* Adds the files of the directory dir (as the target names it; d: opened on the host) that
+ * no higher directory has already. 0 or -ENOMEM. */
+static int scan_dir(const char *root, const char *dir, DIR *d, Candidate **c, size_t *n) {
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                const char *name = de->d_name;
+                /* conf_files_list(): hidden files and other suffixes are not configuration. */
+                if (name[0] == '.' || !endswith(name, TRUSTCONF_SUFFIX) || has_control(name))
+                        continue;
+                if (candidate_seen(*c, *n, name))
+                        continue;   /* a higher directory has it already */
+                struct stat st;
+                if (fstatat(dirfd(d), name, &st, 0) == 0 && S_ISDIR(st.st_mode))
+                        continue;
+                Candidate *items = realloc(*c, (*n + 1) * sizeof(Candidate));
+                if (!items)
+                        return -ENOMEM;
+                *c = items;
+                Candidate *x = &items[(*n)++];
+                *x = (Candidate) { .name = strdup(name), .display = xasprintf("%s/%s", dir, name) };
+                if (!x->name || !x->display)
+                        return -ENOMEM;
+                x->masked = is_mask(root, x->display, dirfd(d), name);
+        }
+        return 0;
+}
+
 int trustconf_list_files(const char *root, char ***ret) {
         Candidate *c = NULL;
         size_t n = 0;
         int r = 0;
 
-        for (const char *const *d = trustconf_dirs; *d; d++) {
+        for (const char *const *d = trustconf_dirs; *d && r >= 0; d++) {
                 _cleanup_free_ char *host = NULL;
                 if (fs_chase(root, *d, 0, &host) < 0)
                         continue;
                 DIR *dir = opendir(host);
                 if (!dir)
                         continue;
-                struct dirent *de;
-                while ((de = readdir(dir))) {
-                        const char *name = de->d_name;
-                        /* conf_files_list(): hidden files and other suffixes are not configuration. */
-                        if (name[0] == '.' || !endswith(name, TRUSTCONF_SUFFIX) || has_control(name))
-                                continue;
-                        bool seen = false;
-                        for (size_t i = 0; i < n && !seen; i++)
-                                seen = streq(c[i].name, name);
-                        if (seen)
-                                continue;   /* a higher directory has it already */
-                        struct stat st;
-                        if (fstatat(dirfd(dir), name, &st, 0) == 0 && S_ISDIR(st.st_mode))
-                                continue;
-                        Candidate *items = realloc(c, (n + 1) * sizeof(Candidate));
-                        if (!items) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        c = items;
-                        c[n] = (Candidate) { .name = strdup(name), .display = xasprintf("%s/%s", *d, name) };
-                        n++;
-                        if (!c[n - 1].name || !c[n - 1].display) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        c[n - 1].masked = is_mask(root, c[n - 1].display, dirfd(dir), name);
-                }
+                r = scan_dir(root, *d, dir, &c, &n);
                 closedir(dir);
-                if (r < 0)
-                        break;
         }
 
         char **files = NULL;
