@@ -313,12 +313,21 @@ static int sd_environ_has_once(uint32_t pid, const char *assignment, bool *settl
 #define EXEC_WAIT_USEC (5ULL * 1000000ULL)
 #define EXEC_POLL_USEC 10000ULL
 
+/* The phase is looked at before the environment is read, never after: a read made while pid was
+ * still systemd's (the manager's environment) and judged after it had exec'd the service would
+ * answer for the wrong program. Seen on systemd 257 under load: the executor's environment read,
+ * then the exec, then "not found" for a service that had the variable. */
 static int sd_environ_has(void *ctx, uint32_t pid, const char *assignment) {
         (void) ctx;
         for (uint64_t waited = 0;; waited += EXEC_POLL_USEC) {
+                bool last = waited >= EXEC_WAIT_USEC;
+                if (!last && not_yet_executed(pid)) {
+                        (void) usleep(EXEC_POLL_USEC);
+                        continue;
+                }
                 bool settled = true;
                 int r = sd_environ_has_once(pid, assignment, &settled);
-                if (r != 0 || waited >= EXEC_WAIT_USEC || (settled && !not_yet_executed(pid)))
+                if (r != 0 || last || settled)
                         return r;
                 (void) usleep(EXEC_POLL_USEC);
         }
