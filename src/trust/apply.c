@@ -83,40 +83,34 @@ static void verify_running(const BusOps *ops, void *ctx, const ApplyOptions *o, 
         }
 }
 
-int apply_units_with(const BusOps *ops, void *ctx, const ApplyOptions *o, ApplyUnit *units, size_t n,
-                     const char **ret_why) {
-        UnitState *st = calloc(n, sizeof(UnitState));
-        bool *restart = calloc(n, sizeof(bool));
-        _cleanup_strv_free_ char **ids = NULL;
-        char **results = NULL;
-        size_t *index = calloc(n, sizeof(size_t));
-        bool any_failed = false, need_reload = false;
+/* Read every unit's state, daemon-reload once if a file changed or systemd has not loaded one,
+ * and read the states again after it. */
+static int load_all(const BusOps *ops, void *ctx, ApplyUnit *units, size_t n, UnitState *st, const char **ret_why) {
+        bool need_reload = false;
         int r;
-
-        if (!st || !restart || !index) {
-                r = -ENOMEM;
-                goto out;
-        }
-        if ((r = ops->connect(ctx, o->user, o->ask_password, ret_why)) < 0)
-                goto out;
-
         for (size_t i = 0; i < n; i++) {
                 if ((r = ops->read_state(ctx, units[i].id, true, &st[i], ret_why)) < 0)
-                        goto out;
+                        return r;
                 need_reload = need_reload || units[i].file_changed || !loaded_ok(&units[i], &st[i]);
         }
-        if (need_reload) {
-                if ((r = ops->reload(ctx, ret_why)) < 0)
-                        goto out;
-                for (size_t i = 0; i < n; i++) {
-                        units[i].reloaded = true;
-                        if ((r = ops->read_state(ctx, units[i].id, true, &st[i], ret_why)) < 0)
-                                goto out;
-                }
+        if (!need_reload)
+                return 0;
+        if ((r = ops->reload(ctx, ret_why)) < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                units[i].reloaded = true;
+                if ((r = ops->read_state(ctx, units[i].id, true, &st[i], ret_why)) < 0)
+                        return r;
         }
+        return 0;
+}
 
-        /* Restart a running unit when its file changed or its process lacks the setting. */
+/* Which units to restart: a running unit whose file changed or whose process lacks the setting
+ * (restart[i]); those not held back by --no-restart go into ids, their positions into index. */
+static int decide_restarts(const BusOps *ops, void *ctx, const ApplyOptions *o, ApplyUnit *units, size_t n,
+                           UnitState *st, bool *restart, char ***ids, size_t *index, size_t *ret_n) {
         size_t n_restart = 0;
+        int r;
         for (size_t i = 0; i < n; i++) {
                 ApplyUnit *u = &units[i];
                 u->verified_loaded = loaded_ok(u, &st[i]);
@@ -133,36 +127,66 @@ int apply_units_with(const BusOps *ops, void *ctx, const ApplyOptions *o, ApplyU
                 }
                 restart[i] = u->restart_anyway || u->file_changed || running_ok(ops, ctx, u, &st[i]) == 0;
                 if (restart[i] && !o->no_restart) {
-                        if ((r = strv_extend(&ids, u->id)) < 0)
-                                goto out;
+                        if ((r = strv_extend(ids, u->id)) < 0)
+                                return r;
                         index[n_restart++] = i;
                 }
         }
-        if (n_restart > 0) {
-                results = calloc(n_restart, sizeof(char *));
-                if (!results) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                /* A rollback restarts what the failed restart left failed: since systemd 257 the
-                 * start rate limit survives the reload in between, so it would refuse. */
-                for (size_t k = 0; k < n_restart && ops->reset_failed; k++)
-                        if (units[index[k]].restart_anyway)
-                                (void) ops->reset_failed(ctx, units[index[k]].id);
-                if ((r = ops->restart(ctx, ids, results, ret_why)) < 0)
-                        goto out;
-                for (size_t k = 0; k < n_restart; k++) {
-                        ApplyUnit *u = &units[index[k]];
-                        UnitState *s = &st[index[k]];
-                        u->restarted = true;
-                        const char *why = NULL;
-                        (void) ops->read_state(ctx, u->id, true, s, &why);
-                        const char *res = results[k] ? results[k] : "unknown";
-                        if (!streq(res, "done") || !is_running(s))
-                                set_message(u, true, "restart failed (job %s, service result %s); see 'journalctl -xeu %s'",
-                                            res, s->result ? s->result : "unknown", u->id);
-                }
+        *ret_n = n_restart;
+        return 0;
+}
+
+/* Restart ids (units[index[k]]) in one go and mark the ones whose job or service failed. */
+static int restart_all(const BusOps *ops, void *ctx, ApplyUnit *units, UnitState *st, char **ids,
+                       const size_t *index, size_t n_restart, const char **ret_why) {
+        char **results = calloc(n_restart, sizeof(char *));
+        int r;
+        if (!results)
+                return -ENOMEM;
+        /* A rollback restarts what the failed restart left failed: since systemd 257 the start
+         * rate limit survives the reload in between, so it would refuse. */
+        for (size_t k = 0; k < n_restart && ops->reset_failed; k++)
+                if (units[index[k]].restart_anyway)
+                        (void) ops->reset_failed(ctx, units[index[k]].id);
+        if ((r = ops->restart(ctx, ids, results, ret_why)) < 0)
+                goto out;
+        for (size_t k = 0; k < n_restart; k++) {
+                ApplyUnit *u = &units[index[k]];
+                UnitState *s = &st[index[k]];
+                u->restarted = true;
+                const char *why = NULL;
+                (void) ops->read_state(ctx, u->id, true, s, &why);
+                const char *res = results[k] ? results[k] : "unknown";
+                if (!streq(res, "done") || !is_running(s))
+                        set_message(u, true, "restart failed (job %s, service result %s); see 'journalctl -xeu %s'",
+                                    res, s->result ? s->result : "unknown", u->id);
         }
+out:
+        for (size_t k = 0; k < n_restart; k++)
+                free(results[k]);
+        free(results);
+        return r;
+}
+
+int apply_units_with(const BusOps *ops, void *ctx, const ApplyOptions *o, ApplyUnit *units, size_t n,
+                     const char **ret_why) {
+        UnitState *st = calloc(n, sizeof(UnitState));
+        bool *restart = calloc(n, sizeof(bool));
+        _cleanup_strv_free_ char **ids = NULL;
+        size_t *index = calloc(n, sizeof(size_t)), n_restart = 0;
+        bool any_failed = false;
+        int r;
+
+        if (!st || !restart || !index) {
+                r = -ENOMEM;
+                goto out;
+        }
+        if ((r = ops->connect(ctx, o->user, o->ask_password, ret_why)) < 0 ||
+            (r = load_all(ops, ctx, units, n, st, ret_why)) < 0 ||
+            (r = decide_restarts(ops, ctx, o, units, n, st, restart, &ids, index, &n_restart)) < 0)
+                goto out;
+        if (n_restart > 0 && (r = restart_all(ops, ctx, units, st, ids, index, n_restart, ret_why)) < 0)
+                goto out;
         for (size_t i = 0; i < n; i++)
                 if (!units[i].failed)
                         verify_running(ops, ctx, o, &units[i], &st[i], restart[i]);
@@ -173,9 +197,6 @@ out:
                 if (st)
                         unit_state_done(&st[i]);
         }
-        for (size_t k = 0; results && k < strv_length(ids); k++)
-                free(results[k]);
-        free(results);
         free(st);
         free(restart);
         free(index);
