@@ -893,7 +893,8 @@ static int run(Context *c, PlanMode mode) {
          * Nothing is created before the plan stands: a refused run leaves no trace. */
         _cleanup_close_ int cfd = -1, bfd = -1;
         const char *config_inner = lookup_display_path(&c->lp, config_dir_host(c));
-        if ((r = open_dirs(c, config_inner, strv_length(cas) > 1 || mode == PLAN_UNSET, &cfd, &bfd)) != 0)
+        bool bundle = strv_length(cas) > 1;
+        if ((r = open_dirs(c, config_inner, bundle || mode == PLAN_UNSET, &cfd, &bfd)) != 0)
                 return r;
 
         size_t n = strv_length(a->units);
@@ -902,7 +903,7 @@ static int run(Context *c, PlanMode mode) {
                 return EXIT_FAILURE_RUNTIME;
         r = plan_all(c, jobs, n, mode, cas, cfd, bfd, &url_check);
         if (r == 0)
-                r = carry_out(c, jobs, n, mode, strv_length(cas) > 1, config_inner, &cfd, &bfd);
+                r = carry_out(c, jobs, n, mode, bundle, config_inner, &cfd, &bfd);
         for (size_t i = 0; i < n; i++)
                 job_done(&jobs[i]);
         free(jobs);

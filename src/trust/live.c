@@ -110,9 +110,8 @@ int live_check(const BusOps *ops, void *ctx, const Unit *u, Inspection *in, Live
                                      l.state.main_pid);
         }
         for (size_t i = 0; i < in->findings.n; i++)
-                if (streq(in->findings.items[i].code, "stale") && in->verdict != VERDICT_INSECURE &&
-                    in->verdict != VERDICT_BROKEN)
-                        in->verdict = VERDICT_STALE;
+                if (streq(in->findings.items[i].code, "stale") && in->verdict > VERDICT_STALE)
+                        in->verdict = VERDICT_STALE;  /* a worse verdict stays (Verdict is worst first) */
         *ret = l;
         return 0;
 }

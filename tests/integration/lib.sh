@@ -462,18 +462,20 @@ ct_main_pid() {
 # VAR=value per line (PID as seen inside the container).
 # A process that systemd has just started may still be systemd's own fork or,
 # since systemd 255, systemd-executor (whose environment is the manager's, or
-# empty during its execve): wait up to 5 s until PID runs something else, so
-# that what is read is the service's own environment. A `systemctl restart`
-# of a Type=simple service returns before that exec.
+# empty during its execve): wait up to 5 s until PID runs something else and
+# its environment reads non-empty, so that what is read is the service's own
+# environment. A `systemctl restart` of a Type=simple service returns before
+# that exec.
 ct_environ() {
 	# shellcheck disable=SC2016 # the script expands its own arguments
 	ct_exec bash -c '
 		for ((i = 0; i < 100; i++)); do
 			exe=$(readlink "/proc/$1/exe") || break
 			case ${exe##*/} in
-			systemd | systemd-executor) sleep 0.05 ;;
-			*) break ;;
+			systemd | systemd-executor) ;;
+			*) (($(head -c1 "/proc/$1/environ" 2>/dev/null | wc -c))) && break ;;
 			esac
+			sleep 0.05
 		done
 		cat "/proc/$1/environ"' _ "$1" | tr '\0' '\n'
 }
