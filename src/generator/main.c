@@ -5,6 +5,7 @@
  * fails because of us: every path exits 0 and problems go to the kernel log. */
 #include <fcntl.h>
 
+#include "tls/ca-check.h"
 #include "trust/generate.h"
 #include "trust/managed.h"
 
@@ -79,6 +80,7 @@ static void run(const char *out_dir) {
         }
         if (conf.n == 0)
                 goto out;    /* nothing configured: do not even read the units */
+        ca_check_init_lean();
         if ((r = lookup_paths_init(&lp, SCOPE_SYSTEM, root, 0)) < 0 || (r = unit_index_build(&ix, &lp)) < 0) {
                 log_errno("cannot read the unit search path", r);
                 goto out;

@@ -766,6 +766,10 @@ int ca_check_data(const char *data, size_t size, const char *display_path, time_
         return 0;
 }
 
+void ca_check_init_lean(void) {
+        (void) OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS, NULL);
+}
+
 void ca_report_done(CaReport *r) {
         if (!r)
                 return;
