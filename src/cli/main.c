@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "systemd/unit-name.h"
 #include "systemd/version.h"
+#include "tls/ca-check.h"
 
 static void help(void) {
         printf("Usage:\n"
@@ -88,12 +89,13 @@ static const struct {
         int (*fn)(Context *c);
         bool needs_units;
         bool takes_words;      /* arguments are not unit names */
+        bool connects;         /* opens TLS connections (else OpenSSL only checks CA files) */
 } verbs[] = {
         { "set", verb_set, true },
         { "unset", verb_unset, true },
         { "status", verb_status, false },
         { "audit", verb_audit, false },
-        { "probe", verb_probe, false, true },
+        { "probe", verb_probe, false, true, true },
         { "apply", verb_apply, false },
         { "dump", verb_dump, true },  /* undocumented: the oracle suite's view of the unit model */
 };
@@ -282,6 +284,10 @@ static int dispatch(size_t v, Args *a) {
         Context ctx = {};
         int r;
 
+        /* A run that only checks CA files reads them as Node does, without the system's
+         * openssl.cnf; a TLS connection (probe, set --url) keeps OpenSSL's defaults. */
+        if (!verbs[v].connects && !a->url)
+                ca_check_init_lean();
         if ((r = context_init(&ctx, a)) < 0) {
                 log_error("cannot read the unit search path: %s", strerror(-r));
                 return EXIT_FAILURE_RUNTIME;

@@ -47,8 +47,8 @@ typedef struct CaReport {
 int ca_check_data(const char *data, size_t size, const char *display_path, time_t now, CaReport *ret);
 void ca_report_done(CaReport *r);
 
-/* For a process that uses OpenSSL only to check CA files (the generator), called before any other
- * OpenSSL use: initialises it without reading openssl.cnf and without registering every cipher by
+/* For a process that uses OpenSSL only to check CA files (the generator; the verbs that open no
+ * TLS connection), called before any other OpenSSL use: initialises it without reading openssl.cnf and without registering every cipher by
  * name. A CA check needs neither (Node does not read the system's openssl.cnf either; digests stay
  * registered, as signature checks look them up by name), and it saves about a millisecond of CPU
  * at every boot and daemon-reload. */
