@@ -178,7 +178,7 @@ static int chase_link(const char *host, Buf *done, size_t saved, const char *res
                 done->len = saved;
                 done->data[saved] = 0;
         }
-        char *next = *rest ? xasprintf("%s/%s", target, rest) : strdup(target);
+        char *next = *rest ? strjoin3(target, "/", rest) : strdup(target);
         if (!next)
                 return -ENOMEM;
         free(*todo);
@@ -192,7 +192,7 @@ static int chase_result(const char *root, Buf *done, char **ret) {
                 done->data[--done->len] = 0;
         if (done->len == 0)
                 buf_putc(done, '/');
-        char *res = root ? xasprintf("%s%s", root, streq(done->data, "/") ? "" : done->data) : strdup(done->data);
+        char *res = root ? strjoin3(root, streq(done->data, "/") ? "" : done->data, "") : strdup(done->data);
         if (!res)
                 return -ENOMEM;
         if (root && !*res) {
@@ -218,7 +218,7 @@ static int chase_append(const char *root, Buf *done, const char *comp, unsigned 
         if (done->oom)
                 return -ENOMEM;
 
-        _cleanup_free_ char *host = root ? xasprintf("%s%s", root, done->data) : strdup(done->data);
+        _cleanup_free_ char *host = root ? strjoin3(root, done->data, "") : strdup(done->data);
         if (!host)
                 return -ENOMEM;
         struct stat st;
@@ -311,7 +311,7 @@ int fs_chase_inside(const char *root, const char *path, char **ret) {
 static StrMap parent_cache = { .free_value = free };
 
 static int resolve_parent_cached(const char *root, const char *parent, const char **ret) {
-        _cleanup_free_ char *key = xasprintf("%s\n%s", root ? root : "", parent);
+        _cleanup_free_ char *key = strjoin3(root ? root : "", "\n", parent);
         if (!key)
                 return -ENOMEM;
         char *hit = strmap_get(&parent_cache, key);

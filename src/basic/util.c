@@ -156,6 +156,17 @@ char *strjoin_path(const char *a, const char *b) {
         return r;
 }
 
+char *strjoin3(const char *a, const char *b, const char *c) {
+        size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+        char *r = malloc(la + lb + lc + 1);
+        if (!r)
+                return NULL;
+        memcpy(r, a, la);
+        memcpy(r + la, b, lb);
+        memcpy(r + la + lb, c, lc + 1);
+        return r;
+}
+
 char *xasprintf(const char *fmt, ...) {
         va_list ap;
         char *r;

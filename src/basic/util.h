@@ -122,6 +122,7 @@ void buf_printf(Buf *b, const char *fmt, ...) _printf_(2, 3);
 char *buf_steal(Buf *b);
 
 char *strjoin_path(const char *a, const char *b);  /* "a/b" without doubling '/' */
+char *strjoin3(const char *a, const char *b, const char *c);  /* a b c concatenated; for hot paths, not asprintf() */
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 bool utf8_is_valid(const char *s, size_t n);
 
