@@ -1,30 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 #include "basic/strmap.h"
 
-static uint64_t hash_str(const char *s) {
+static uint32_t hash_str(const char *s) {
         uint64_t h = 1469598103934665603ULL;  /* FNV-1a: fast, good enough for file names */
         for (; *s; s++)
                 h = (h ^ (unsigned char) *s) * 1099511628211ULL;
-        return h;
+        uint32_t f = (uint32_t) (h ^ (h >> 32));
+        return f ? f : 1;  /* 0 marks an empty slot */
 }
 
 void strmap_done(StrMap *m) {
         for (size_t i = 0; i < m->cap; i++)
-                if (m->keys[i]) {
+                if (m->hashes[i]) {
                         free(m->keys[i]);
                         if (m->free_value)
                                 m->free_value(m->values[i]);
                 }
         free(m->keys);
         free(m->values);
+        free(m->hashes);
         m->keys = NULL;
         m->values = NULL;
+        m->hashes = NULL;
         m->n = m->cap = 0;
 }
 
-static size_t find_slot(const StrMap *m, const char *key) {
-        size_t i = hash_str(key) & (m->cap - 1);
-        while (m->keys[i] && !streq(m->keys[i], key))
+/* The slot of key (hash h), or the empty slot where it would go. */
+static size_t find_slot(const StrMap *m, const char *key, uint32_t h) {
+        size_t i = h & (m->cap - 1);
+        while (m->hashes[i] && (m->hashes[i] != h || !streq(m->keys[i], key)))
                 i = (i + 1) & (m->cap - 1);
         return i;
 }
@@ -32,12 +36,12 @@ static size_t find_slot(const StrMap *m, const char *key) {
 void *strmap_get(const StrMap *m, const char *key) {
         if (m->cap == 0)
                 return NULL;
-        size_t i = find_slot(m, key);
-        return m->keys[i] ? m->values[i] : NULL;
+        size_t i = find_slot(m, key, hash_str(key));
+        return m->hashes[i] ? m->values[i] : NULL;
 }
 
 bool strmap_contains(const StrMap *m, const char *key) {
-        return m->cap > 0 && m->keys[find_slot(m, key)];
+        return m->cap > 0 && m->hashes[find_slot(m, key, hash_str(key))];
 }
 
 static int grow(StrMap *m) {
@@ -45,20 +49,24 @@ static int grow(StrMap *m) {
         StrMap n = { .cap = cap, .free_value = m->free_value };
         n.keys = calloc(cap, sizeof(char *));
         n.values = calloc(cap, sizeof(void *));
-        if (!n.keys || !n.values) {
+        n.hashes = calloc(cap, sizeof(uint32_t));
+        if (!n.keys || !n.values || !n.hashes) {
                 free(n.keys);
                 free(n.values);
+                free(n.hashes);
                 return -ENOMEM;
         }
         for (size_t i = 0; i < m->cap; i++)
-                if (m->keys[i]) {
-                        size_t j = find_slot(&n, m->keys[i]);
+                if (m->hashes[i]) {
+                        size_t j = find_slot(&n, m->keys[i], m->hashes[i]);
                         n.keys[j] = m->keys[i];
                         n.values[j] = m->values[i];
+                        n.hashes[j] = m->hashes[i];
                 }
         n.n = m->n;
         free(m->keys);
         free(m->values);
+        free(m->hashes);
         *m = n;
         return 0;
 }
@@ -69,14 +77,16 @@ int strmap_put(StrMap *m, const char *key, void *value) {
                 if (r < 0)
                         return r;
         }
-        size_t i = find_slot(m, key);
-        if (m->keys[i])
+        uint32_t h = hash_str(key);
+        size_t i = find_slot(m, key, h);
+        if (m->hashes[i])
                 return 0;
         char *k = strdup(key);
         if (!k)
                 return -ENOMEM;
         m->keys[i] = k;
         m->values[i] = value;
+        m->hashes[i] = h;
         m->n++;
         return 1;
 }

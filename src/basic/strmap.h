@@ -9,6 +9,8 @@
 typedef struct StrMap {
         char **keys;
         void **values;
+        uint32_t *hashes;      /* per slot: 0 empty, else the key's hash (never 0): a probe
+                                * compares these and reads a key only when they match */
         size_t n, cap;
         void (*free_value)(void *);
 } StrMap;
