@@ -730,12 +730,35 @@ static int dup_or_null(const char *s, char **ret) {
 /* ---------------------------------------------------------------------------------------------- */
 /* Specifiers */
 
+/* The os-release field of %A %B %M %o %w %W, or NULL for any other character. */
+static const char *os_release_specifier(char c) {
+        switch (c) {
+        case 'A':
+                return "IMAGE_VERSION";
+        case 'B':
+                return "BUILD_ID";
+        case 'M':
+                return "IMAGE_ID";
+        case 'o':
+                return "ID";
+        case 'w':
+                return "VERSION_ID";
+        case 'W':
+                return "VARIANT_ID";
+        default:
+                return NULL;
+        }
+}
+
 /* Specifiers that need no unit: systemd's COMMON_SYSTEM_SPECIFIERS and COMMON_TMP_SPECIFIERS.
  * Returns 1 when handled, 0 when c is not one of them, or negative errno. */
 static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
         const char *root = ctx ? ctx->root : NULL;
         unsigned version = ctx ? ctx->version : 0;
-        const char *osr = NULL;
+        const char *osr = os_release_specifier(c);
+
+        if (osr)
+                return os_release_field(root, version, osr, ret) ?: 1;
 
         switch (c) {
         case 'a': {
@@ -744,24 +767,6 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                         return -errno;
                 return dup_or_null(architecture_name(u.machine), ret) ?: 1;
         }
-        case 'A':
-                osr = "IMAGE_VERSION";
-                break;
-        case 'B':
-                osr = "BUILD_ID";
-                break;
-        case 'M':
-                osr = "IMAGE_ID";
-                break;
-        case 'o':
-                osr = "ID";
-                break;
-        case 'w':
-                osr = "VERSION_ID";
-                break;
-        case 'W':
-                osr = "VARIANT_ID";
-                break;
         case 'b':
                 return read_id128("/proc/sys/kernel/random/boot_id", false, ret) ?: 1;
         case 'm': {
@@ -797,8 +802,6 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
         default:
                 return 0;
         }
-
-        return os_release_field(root, version, osr, ret) ?: 1;
 }
 
 static int creds_specifier(bool user, char c, char **ret) {
@@ -1047,6 +1050,27 @@ static int manager_specifier(const SpecifierContext *ctx, char c, char **ret) {
         return system_specifier(ctx, c, ret);
 }
 
+/* %c appended to b: its value; an unknown letter or digit is an error, any other character is
+ * kept with its '%'. */
+static int specifier_append(const SpecifierContext *ctx, char c, Buf *b) {
+        _cleanup_free_ char *w = NULL;
+        /* Without a unit, systemd uses only the system and tmp specifiers. */
+        int r = !ctx ? system_specifier(NULL, c, &w)
+                : ctx->manager ? manager_specifier(ctx, c, &w) : unit_specifier(ctx, c, &w);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                if (w)
+                        buf_puts(b, w);
+        } else if (strchr(LETTERS_DIGITS, c))
+                return -EBADSLT;
+        else {
+                buf_putc(b, '%');
+                buf_putc(b, c);
+        }
+        return 0;
+}
+
 int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
         _cleanup_(buf_free) Buf b = {};
         size_t max = arg_max();
@@ -1082,21 +1106,9 @@ int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
                         continue;
                 }
 
-                _cleanup_free_ char *w = NULL;
-                /* Without a unit, systemd uses only the system and tmp specifiers. */
-                int r = !ctx ? system_specifier(NULL, *f, &w)
-                        : ctx->manager ? manager_specifier(ctx, *f, &w) : unit_specifier(ctx, *f, &w);
+                int r = specifier_append(ctx, *f, &b);
                 if (r < 0)
                         return r;
-                if (r > 0) {
-                        if (w)
-                                buf_puts(&b, w);
-                } else if (strchr(LETTERS_DIGITS, *f))
-                        return -EBADSLT;
-                else {
-                        buf_putc(&b, '%');
-                        buf_putc(&b, *f);
-                }
                 if (b.len > max)
                         return -ENAMETOOLONG;
         }
