@@ -771,6 +771,49 @@ static int pass_environ_apply(LoadCtx *c, const char *value, const char *source)
         }
 }
 
+/* UnsetEnvironment=, with the source of each name it adds; an empty value (or a list that got
+ * shorter) starts the sources afresh. */
+static int unset_environ_apply(LoadCtx *c, const char *value, const char *source) {
+        Unit *u = c->u;
+        size_t before = strv_length(u->unset_environment);
+        int r = unset_environ_apply_line(&u->unset_environment, value, source, &c->spec, &u->diags);
+        if (r < 0)
+                return r;
+        size_t after = strv_length(u->unset_environment);
+        if (after < before || !*value) {
+                strv_free(u->unset_sources);
+                u->unset_sources = NULL;
+                before = 0;
+        }
+        for (size_t i = before; i < after; i++)
+                if ((r = strv_extend(&u->unset_sources, source)) < 0)
+                        return r;
+        return 0;
+}
+
+/* The [Service] settings kept as one value (the last assignment wins), or NULL for another key. */
+static Setting *scalar_setting(Unit *u, const char *key) {
+        struct {
+                const char *key;
+                Setting *s;
+        } scalars[] = {
+                { "Type", &u->type },
+                { "User", &u->user },
+                { "Group", &u->group },
+                { "DynamicUser", &u->dynamic_user },
+                { "ProtectHome", &u->protect_home },
+                { "ProtectSystem", &u->protect_system },
+                { "PrivateTmp", &u->private_tmp },
+                { "RootDirectory", &u->root_directory },
+                { "RootImage", &u->root_image },
+                { "WorkingDirectory", &u->working_directory },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(scalars); i++)
+                if (streq(key, scalars[i].key))
+                        return scalars[i].s;
+        return NULL;
+}
+
 static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
                          unsigned line) {
         LoadCtx *c = userdata;
@@ -788,22 +831,8 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
 
         if (streq(key, "Environment"))
                 return environ_apply_line(&u->environment, value, source, &c->spec, &u->diags);
-        if (streq(key, "UnsetEnvironment")) {
-                size_t before = strv_length(u->unset_environment);
-                int r = unset_environ_apply_line(&u->unset_environment, value, source, &c->spec, &u->diags);
-                if (r < 0)
-                        return r;
-                size_t after = strv_length(u->unset_environment);
-                if (after < before || !*value) {
-                        strv_free(u->unset_sources);
-                        u->unset_sources = NULL;
-                        before = 0;
-                }
-                for (size_t i = before; i < after; i++)
-                        if ((r = strv_extend(&u->unset_sources, source)) < 0)
-                                return r;
-                return 0;
-        }
+        if (streq(key, "UnsetEnvironment"))
+                return unset_environ_apply(c, value, source);
         if (streq(key, "EnvironmentFile"))
                 return env_file_apply(c, value, source);
         if (streq(key, "PassEnvironment"))
@@ -815,31 +844,16 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
                 return 0;
         }
 
-        struct {
-                const char *key;
-                Setting *s;
-        } scalars[] = {
-                { "Type", &u->type },
-                { "User", &u->user },
-                { "Group", &u->group },
-                { "DynamicUser", &u->dynamic_user },
-                { "ProtectHome", &u->protect_home },
-                { "ProtectSystem", &u->protect_system },
-                { "PrivateTmp", &u->private_tmp },
-                { "RootDirectory", &u->root_directory },
-                { "RootImage", &u->root_image },
-                { "WorkingDirectory", &u->working_directory },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(scalars); i++)
-                if (streq(key, scalars[i].key)) {
-                        _cleanup_free_ char *x = NULL;
-                        if (specifier_expand(value, &c->spec, &x) < 0)
-                                x = strdup(value);
-                        if (!x)
-                                return -ENOMEM;
-                        setting_set(scalars[i].s, x, source);
-                        return 0;
-                }
+        Setting *scalar = scalar_setting(u, key);
+        if (scalar) {
+                _cleanup_free_ char *x = NULL;
+                if (specifier_expand(value, &c->spec, &x) < 0)
+                        x = strdup(value);
+                if (!x)
+                        return -ENOMEM;
+                setting_set(scalar, x, source);
+                return 0;
+        }
         if (streq(key, "Slice"))
                 return slice_apply(c, value);
         if (streq(key, "SupplementaryGroups"))
