@@ -142,46 +142,31 @@ static void put_range(Buf *out, const char *sep, idx_t before, idx_t count) {
                 buf_printf(out, ",%td", count);
 }
 
-char *unified_diff(const char *old_text, const char *new_text, const char *old_label,
-                   const char *new_label) {
-        _cleanup_(text_done) Text a = {}, b = {};
-        _cleanup_free_ Op *ops = NULL;
-        _cleanup_(buf_free) Buf out = {};
-        idx_t pre = 0, suf = 0, n_ops = 0;
+/* Marks the lines that differ: the common head and tail are skipped, the middle goes to myers();
+ * where that gives up (past MAX_EDITS) or one side's middle is empty, the whole middle is marked.
+ * 0 or -ENOMEM. */
+static int mark_changes(Text *a, Text *b) {
+        idx_t pre = 0, suf = 0;
 
-        if (streq(old_text ?: "", new_text ?: ""))
-                return strdup("");
-        if (text_split(&a, old_text) < 0 || text_split(&b, new_text) < 0)
-                return NULL;
-
-        while (pre < a.n && pre < b.n && line_eq(&a.lines[pre], &b.lines[pre]))
+        while (pre < a->n && pre < b->n && line_eq(&a->lines[pre], &b->lines[pre]))
                 pre++;
-        while (pre + suf < a.n && pre + suf < b.n &&
-               line_eq(&a.lines[a.n - 1 - suf], &b.lines[b.n - 1 - suf]))
+        while (pre + suf < a->n && pre + suf < b->n &&
+               line_eq(&a->lines[a->n - 1 - suf], &b->lines[b->n - 1 - suf]))
                 suf++;
-        idx_t n = a.n - pre - suf, m = b.n - pre - suf;
-        int r = n > 0 && m > 0 ? myers(a.lines + pre, n, a.changed + pre, b.lines + pre, m,
-                                       b.changed + pre) : 0;
+        idx_t n = a->n - pre - suf, m = b->n - pre - suf;
+        int r = n > 0 && m > 0 ? myers(a->lines + pre, n, a->changed + pre, b->lines + pre, m,
+                                       b->changed + pre) : 0;
         if (r < 0)
-                return NULL;
+                return r;
         if (r == 0) {
-                memset(a.changed + pre, 1, n);
-                memset(b.changed + pre, 1, m);
+                memset(a->changed + pre, 1, n);
+                memset(b->changed + pre, 1, m);
         }
+        return 0;
+}
 
-        /* The script as one sequence, each change's deletions before its insertions. */
-        ops = calloc(a.n + b.n, sizeof(Op));
-        if (!ops)
-                return NULL;
-        for (idx_t i = 0, j = 0; i < a.n || j < b.n; n_ops++) {
-                char tag = a.changed[i] ? '-' : b.changed[j] ? '+' : ' ';
-
-                ops[n_ops] = (Op) { tag, i, j };
-                i += tag != '+';
-                j += tag != '-';
-        }
-
-        buf_printf(&out, "--- %s\n+++ %s\n", old_label, new_label);
+/* The hunks of the script, each change with CONTEXT unchanged lines around it. */
+static void put_hunks(Buf *out, const Op *ops, idx_t n_ops, const Text *a, const Text *b) {
         for (idx_t s = 0; s < n_ops; s++) {
                 if (ops[s].tag == ' ')
                         continue;
@@ -197,14 +182,43 @@ char *unified_diff(const char *old_text, const char *new_text, const char *old_l
                 for (idx_t q = from; q < to; q++)
                         n_old += ops[q].tag != '+', n_new += ops[q].tag != '-';
 
-                put_range(&out, "@@ -", ops[from].i, n_old);
-                put_range(&out, " +", ops[from].j, n_new);
-                buf_puts(&out, " @@\n");
+                put_range(out, "@@ -", ops[from].i, n_old);
+                put_range(out, " +", ops[from].j, n_new);
+                buf_puts(out, " @@\n");
                 for (idx_t q = from; q < to; q++)
-                        put_line(&out, ops[q].tag,
-                                 ops[q].tag == '+' ? &b.lines[ops[q].j] : &a.lines[ops[q].i]);
+                        put_line(out, ops[q].tag,
+                                 ops[q].tag == '+' ? &b->lines[ops[q].j] : &a->lines[ops[q].i]);
                 s = to - 1;
         }
+}
 
+char *unified_diff(const char *old_text, const char *new_text, const char *old_label,
+                   const char *new_label) {
+        _cleanup_(text_done) Text a = {}, b = {};
+        _cleanup_free_ Op *ops = NULL;
+        _cleanup_(buf_free) Buf out = {};
+        idx_t n_ops = 0;
+
+        if (streq(old_text ?: "", new_text ?: ""))
+                return strdup("");
+        if (text_split(&a, old_text) < 0 || text_split(&b, new_text) < 0)
+                return NULL;
+        if (mark_changes(&a, &b) < 0)
+                return NULL;
+
+        /* The script as one sequence, each change's deletions before its insertions. */
+        ops = calloc(a.n + b.n, sizeof(Op));
+        if (!ops)
+                return NULL;
+        for (idx_t i = 0, j = 0; i < a.n || j < b.n; n_ops++) {
+                char tag = a.changed[i] ? '-' : b.changed[j] ? '+' : ' ';
+
+                ops[n_ops] = (Op) { tag, i, j };
+                i += tag != '+';
+                j += tag != '-';
+        }
+
+        buf_printf(&out, "--- %s\n+++ %s\n", old_label, new_label);
+        put_hunks(&out, ops, n_ops, &a, &b);
         return buf_steal(&out);
 }

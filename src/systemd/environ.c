@@ -730,12 +730,35 @@ static int dup_or_null(const char *s, char **ret) {
 /* ---------------------------------------------------------------------------------------------- */
 /* Specifiers */
 
+/* The os-release field of %A %B %M %o %w %W, or NULL for any other character. */
+static const char *os_release_specifier(char c) {
+        switch (c) {
+        case 'A':
+                return "IMAGE_VERSION";
+        case 'B':
+                return "BUILD_ID";
+        case 'M':
+                return "IMAGE_ID";
+        case 'o':
+                return "ID";
+        case 'w':
+                return "VERSION_ID";
+        case 'W':
+                return "VARIANT_ID";
+        default:
+                return NULL;
+        }
+}
+
 /* Specifiers that need no unit: systemd's COMMON_SYSTEM_SPECIFIERS and COMMON_TMP_SPECIFIERS.
  * Returns 1 when handled, 0 when c is not one of them, or negative errno. */
 static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
         const char *root = ctx ? ctx->root : NULL;
         unsigned version = ctx ? ctx->version : 0;
-        const char *osr = NULL;
+        const char *osr = os_release_specifier(c);
+
+        if (osr)
+                return os_release_field(root, version, osr, ret) ?: 1;
 
         switch (c) {
         case 'a': {
@@ -744,24 +767,6 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
                         return -errno;
                 return dup_or_null(architecture_name(u.machine), ret) ?: 1;
         }
-        case 'A':
-                osr = "IMAGE_VERSION";
-                break;
-        case 'B':
-                osr = "BUILD_ID";
-                break;
-        case 'M':
-                osr = "IMAGE_ID";
-                break;
-        case 'o':
-                osr = "ID";
-                break;
-        case 'w':
-                osr = "VERSION_ID";
-                break;
-        case 'W':
-                osr = "VARIANT_ID";
-                break;
         case 'b':
                 return read_id128("/proc/sys/kernel/random/boot_id", false, ret) ?: 1;
         case 'm': {
@@ -797,8 +802,6 @@ static int system_specifier(const SpecifierContext *ctx, char c, char **ret) {
         default:
                 return 0;
         }
-
-        return os_release_field(root, version, osr, ret) ?: 1;
 }
 
 static int creds_specifier(bool user, char c, char **ret) {
@@ -1047,6 +1050,27 @@ static int manager_specifier(const SpecifierContext *ctx, char c, char **ret) {
         return system_specifier(ctx, c, ret);
 }
 
+/* %c appended to b: its value; an unknown letter or digit is an error, any other character is
+ * kept with its '%'. */
+static int specifier_append(const SpecifierContext *ctx, char c, Buf *b) {
+        _cleanup_free_ char *w = NULL;
+        /* Without a unit, systemd uses only the system and tmp specifiers. */
+        int r = !ctx ? system_specifier(NULL, c, &w)
+                : ctx->manager ? manager_specifier(ctx, c, &w) : unit_specifier(ctx, c, &w);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                if (w)
+                        buf_puts(b, w);
+        } else if (strchr(LETTERS_DIGITS, c))
+                return -EBADSLT;
+        else {
+                buf_putc(b, '%');
+                buf_putc(b, c);
+        }
+        return 0;
+}
+
 int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
         _cleanup_(buf_free) Buf b = {};
         size_t max = arg_max();
@@ -1082,21 +1106,9 @@ int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
                         continue;
                 }
 
-                _cleanup_free_ char *w = NULL;
-                /* Without a unit, systemd uses only the system and tmp specifiers. */
-                int r = !ctx ? system_specifier(NULL, *f, &w)
-                        : ctx->manager ? manager_specifier(ctx, *f, &w) : unit_specifier(ctx, *f, &w);
+                int r = specifier_append(ctx, *f, &b);
                 if (r < 0)
                         return r;
-                if (r > 0) {
-                        if (w)
-                                buf_puts(&b, w);
-                } else if (strchr(LETTERS_DIGITS, *f))
-                        return -EBADSLT;
-                else {
-                        buf_putc(&b, '%');
-                        buf_putc(&b, *f);
-                }
                 if (b.len > max)
                         return -ENAMETOOLONG;
         }
@@ -1476,26 +1488,52 @@ int unset_environ_apply_line(char ***list, const char *rvalue, const char *sourc
 /* ---------------------------------------------------------------------------------------------- */
 /* EnvironmentFile= */
 
+typedef enum EnvFileState {
+        PRE_KEY,
+        KEY,
+        PRE_VALUE,
+        VALUE,
+        VALUE_ESCAPE,
+        SINGLE_QUOTE_VALUE,
+        DOUBLE_QUOTE_VALUE,
+        DOUBLE_QUOTE_VALUE_ESCAPE,
+        COMMENT,
+        COMMENT_ESCAPE,
+} EnvFileState;
+
 typedef struct EnvFileParser {
         const char *path;
+        unsigned version;
         EnvList *out;
         Diags *diags;
+        EnvFileState state;
+        Buf key, value;
+        /* SIZE_MAX: no trailing whitespace pending; else where it starts, to chop it off */
+        size_t key_ws, value_ws;
+        unsigned start_line;
 } EnvFileParser;
 
+static void env_file_parser_done(EnvFileParser *ps) {
+        buf_free(&ps->key);
+        buf_free(&ps->value);
+}
+
 /* load_env_file_push(): key and value must be UTF-8 (else the whole file fails), then KEY=VALUE
- * replaces an earlier KEY in place. Names are not checked here. */
-static int env_file_push(EnvFileParser *ps, unsigned line, Buf *key, size_t key_end, Buf *value,
-                         size_t value_end) {
+ * replaces an earlier KEY in place. Names are not checked here. The key loses its trailing
+ * whitespace; the value too if trim_value. */
+static int env_file_push(EnvFileParser *ps, bool trim_value) {
         _cleanup_free_ char *src = NULL;
+        Buf *key = &ps->key, *value = &ps->value;
         const char *k = key->data ? key->data : "";
         const char *v = value->data ? value->data : "";
-        size_t kn = key_end, vn = value_end;
+        size_t kn = ps->key_ws != SIZE_MAX ? ps->key_ws : key->len;
+        size_t vn = trim_value && ps->value_ws != SIZE_MAX ? ps->value_ws : value->len;
         int r = 0;
 
         if (key->oom || value->oom)
                 return -ENOMEM;
 
-        src = ps->path ? xasprintf("%s:%u", ps->path, line) : xasprintf("%u", line);
+        src = ps->path ? xasprintf("%s:%u", ps->path, ps->start_line) : xasprintf("%u", ps->start_line);
         if (!src)
                 return -ENOMEM;
 
@@ -1515,26 +1553,208 @@ static int env_file_push(EnvFileParser *ps, unsigned line, Buf *key, size_t key_
         return r;
 }
 
+/* Outside a value: before a key, in a key, in a comment. */
+static void env_file_step_key(EnvFileParser *ps, char c, unsigned line) {
+        switch (ps->state) {
+        case PRE_KEY:
+                if (c == '#' || c == ';')
+                        ps->state = COMMENT;
+                else if (!is_ws(c)) {
+                        ps->state = KEY;
+                        ps->key_ws = SIZE_MAX;
+                        ps->key.len = 0;
+                        ps->start_line = line;
+                        buf_putc(&ps->key, c);
+                }
+                break;
+
+        case KEY:
+                if (is_newline(c))
+                        ps->state = PRE_KEY;
+                else if (c == '=') {
+                        ps->state = PRE_VALUE;
+                        ps->value_ws = SIZE_MAX;
+                        ps->value.len = 0;
+                } else {
+                        if (!is_ws(c))
+                                ps->key_ws = SIZE_MAX;
+                        else if (ps->key_ws == SIZE_MAX)
+                                ps->key_ws = ps->key.len;
+                        buf_putc(&ps->key, c);
+                }
+                break;
+
+        case COMMENT:
+                if (c == '\\')
+                        ps->state = COMMENT_ESCAPE;
+                else if (is_newline(c))
+                        ps->state = PRE_KEY;
+                break;
+
+        case COMMENT_ESCAPE:
+                /* 252, 253: a backslash-newline in a comment swallows the next line;
+                 * since 254 the comment ends there */
+                ps->state = is_newline(c) && systemd_at_least(ps->version, SYSTEMD_V_ENV_FILE_COMMENT_NO_CONTINUE)
+                                ? PRE_KEY : COMMENT;
+                break;
+
+        default:
+                break;
+        }
+}
+
+/* An unquoted value, or before it: a newline ends the assignment. */
+static int env_file_step_value(EnvFileParser *ps, char c) {
+        switch (ps->state) {
+        case PRE_VALUE:
+                if (is_newline(c)) {
+                        ps->state = PRE_KEY;
+                        return env_file_push(ps, false);
+                } else if (c == '\'')
+                        ps->state = SINGLE_QUOTE_VALUE;
+                else if (c == '"')
+                        ps->state = DOUBLE_QUOTE_VALUE;
+                else if (c == '\\')
+                        ps->state = VALUE_ESCAPE;
+                else if (!is_ws(c)) {
+                        ps->state = VALUE;
+                        buf_putc(&ps->value, c);
+                }
+                break;
+
+        case VALUE:
+                if (is_newline(c)) {
+                        ps->state = PRE_KEY;
+                        return env_file_push(ps, true);
+                } else if (c == '\\') {
+                        ps->state = VALUE_ESCAPE;
+                        ps->value_ws = SIZE_MAX;
+                } else {
+                        if (!is_ws(c))
+                                ps->value_ws = SIZE_MAX;
+                        else if (ps->value_ws == SIZE_MAX)
+                                ps->value_ws = ps->value.len;
+                        buf_putc(&ps->value, c);
+                }
+                break;
+
+        case VALUE_ESCAPE:
+                ps->state = VALUE;
+                /* an escaped newline is a continuation and vanishes */
+                if (!is_newline(c))
+                        buf_putc(&ps->value, c);
+                break;
+
+        default:
+                break;
+        }
+        return 0;
+}
+
+/* Inside single or double quotes. */
+static void env_file_step_quoted(EnvFileParser *ps, char c) {
+        switch (ps->state) {
+        case SINGLE_QUOTE_VALUE:
+                if (c == '\'')
+                        ps->state = PRE_VALUE;
+                else
+                        buf_putc(&ps->value, c);
+                break;
+
+        case DOUBLE_QUOTE_VALUE:
+                if (c == '"')
+                        ps->state = PRE_VALUE;
+                else if (c == '\\')
+                        ps->state = DOUBLE_QUOTE_VALUE_ESCAPE;
+                else
+                        buf_putc(&ps->value, c);
+                break;
+
+        case DOUBLE_QUOTE_VALUE_ESCAPE:
+                ps->state = DOUBLE_QUOTE_VALUE;
+                if (strchr("\"\\`$", c))
+                        buf_putc(&ps->value, c);
+                else if (c != '\n') {
+                        /* like a shell: other escapes keep their backslash */
+                        buf_putc(&ps->value, '\\');
+                        buf_putc(&ps->value, c);
+                }
+                break;
+
+        default:
+                break;
+        }
+}
+
+/* One byte of the file, read on physical line `line`. */
+static int env_file_step(EnvFileParser *ps, char c, unsigned line) {
+        switch (ps->state) {
+        case PRE_KEY:
+        case KEY:
+        case COMMENT:
+        case COMMENT_ESCAPE:
+                env_file_step_key(ps, c, line);
+                return 0;
+        case PRE_VALUE:
+        case VALUE:
+        case VALUE_ESCAPE:
+                return env_file_step_value(ps, c);
+        case SINGLE_QUOTE_VALUE:
+        case DOUBLE_QUOTE_VALUE:
+        case DOUBLE_QUOTE_VALUE_ESCAPE:
+                env_file_step_quoted(ps, c);
+                return 0;
+        }
+        return 0;
+}
+
+/* The end of the data ends an assignment whose '=' has been read, even inside quotes. */
+static int env_file_finish(EnvFileParser *ps) {
+        switch (ps->state) {
+        case PRE_VALUE:
+        case VALUE:
+        case VALUE_ESCAPE:
+        case SINGLE_QUOTE_VALUE:
+        case DOUBLE_QUOTE_VALUE:
+        case DOUBLE_QUOTE_VALUE_ESCAPE:
+                return env_file_push(ps, ps->state == VALUE);
+        default:
+                return 0;
+        }
+}
+
+/* Invalid entries are dropped when the unit's processes are spawned
+ * (strv_env_clean_with_callback()). */
+static void env_list_drop_invalid(EnvList *l, Diags *diags) {
+        size_t t = 0;
+
+        for (size_t i = 0; i < l->n; i++) {
+                if (!env_assignment_is_valid(l->entries[i].assignment)) {
+                        diags_add(diags, l->entries[i].source,
+                                  "Ignoring invalid environment assignment '%s'",
+                                  l->entries[i].assignment);
+                        env_entry_free(&l->entries[i]);
+                        continue;
+                }
+                l->entries[t++] = l->entries[i];
+        }
+        l->n = t;
+}
+
 static int parse_env_data(const char *data, size_t size, const char *path, unsigned version,
                           EnvList *out, Diags *diags, bool clean) {
-        enum {
-                PRE_KEY,
-                KEY,
-                PRE_VALUE,
-                VALUE,
-                VALUE_ESCAPE,
-                SINGLE_QUOTE_VALUE,
-                DOUBLE_QUOTE_VALUE,
-                DOUBLE_QUOTE_VALUE_ESCAPE,
-                COMMENT,
-                COMMENT_ESCAPE,
-        } state = PRE_KEY;
-        _cleanup_(buf_free) Buf key = {}, value = {};
         _cleanup_(env_list_done) EnvList tmp = {};
-        EnvFileParser ps = { .path = path, .out = &tmp, .diags = diags };
-        /* SIZE_MAX: no trailing whitespace pending; else where it starts, to chop it off */
-        size_t key_ws = SIZE_MAX, value_ws = SIZE_MAX;
-        unsigned line = 1, start_line = 1;
+        _cleanup_(env_file_parser_done) EnvFileParser ps = {
+                .path = path,
+                .version = version,
+                .out = &tmp,
+                .diags = diags,
+                .state = PRE_KEY,
+                .key_ws = SIZE_MAX,
+                .value_ws = SIZE_MAX,
+                .start_line = 1,
+        };
+        unsigned line = 1;
         int r;
 
         if (!data && size > 0)
@@ -1546,159 +1766,21 @@ static int parse_env_data(const char *data, size_t size, const char *path, unsig
         for (size_t i = 0; i < size; i++) {
                 char c = data[i];
 
-                switch (state) {
-                case PRE_KEY:
-                        if (c == '#' || c == ';')
-                                state = COMMENT;
-                        else if (!is_ws(c)) {
-                                state = KEY;
-                                key_ws = SIZE_MAX;
-                                key.len = 0;
-                                start_line = line;
-                                buf_putc(&key, c);
-                        }
-                        break;
-
-                case KEY:
-                        if (is_newline(c))
-                                state = PRE_KEY;
-                        else if (c == '=') {
-                                state = PRE_VALUE;
-                                value_ws = SIZE_MAX;
-                                value.len = 0;
-                        } else {
-                                if (!is_ws(c))
-                                        key_ws = SIZE_MAX;
-                                else if (key_ws == SIZE_MAX)
-                                        key_ws = key.len;
-                                buf_putc(&key, c);
-                        }
-                        break;
-
-                case PRE_VALUE:
-                        if (is_newline(c)) {
-                                state = PRE_KEY;
-                                r = env_file_push(&ps, start_line, &key, key_ws != SIZE_MAX ? key_ws : key.len,
-                                                  &value, value.len);
-                                if (r < 0)
-                                        return r;
-                        } else if (c == '\'')
-                                state = SINGLE_QUOTE_VALUE;
-                        else if (c == '"')
-                                state = DOUBLE_QUOTE_VALUE;
-                        else if (c == '\\')
-                                state = VALUE_ESCAPE;
-                        else if (!is_ws(c)) {
-                                state = VALUE;
-                                buf_putc(&value, c);
-                        }
-                        break;
-
-                case VALUE:
-                        if (is_newline(c)) {
-                                state = PRE_KEY;
-                                r = env_file_push(&ps, start_line, &key, key_ws != SIZE_MAX ? key_ws : key.len,
-                                                  &value, value_ws != SIZE_MAX ? value_ws : value.len);
-                                if (r < 0)
-                                        return r;
-                        } else if (c == '\\') {
-                                state = VALUE_ESCAPE;
-                                value_ws = SIZE_MAX;
-                        } else {
-                                if (!is_ws(c))
-                                        value_ws = SIZE_MAX;
-                                else if (value_ws == SIZE_MAX)
-                                        value_ws = value.len;
-                                buf_putc(&value, c);
-                        }
-                        break;
-
-                case VALUE_ESCAPE:
-                        state = VALUE;
-                        /* an escaped newline is a continuation and vanishes */
-                        if (!is_newline(c))
-                                buf_putc(&value, c);
-                        break;
-
-                case SINGLE_QUOTE_VALUE:
-                        if (c == '\'')
-                                state = PRE_VALUE;
-                        else
-                                buf_putc(&value, c);
-                        break;
-
-                case DOUBLE_QUOTE_VALUE:
-                        if (c == '"')
-                                state = PRE_VALUE;
-                        else if (c == '\\')
-                                state = DOUBLE_QUOTE_VALUE_ESCAPE;
-                        else
-                                buf_putc(&value, c);
-                        break;
-
-                case DOUBLE_QUOTE_VALUE_ESCAPE:
-                        state = DOUBLE_QUOTE_VALUE;
-                        if (strchr("\"\\`$", c))
-                                buf_putc(&value, c);
-                        else if (c != '\n') {
-                                /* like a shell: other escapes keep their backslash */
-                                buf_putc(&value, '\\');
-                                buf_putc(&value, c);
-                        }
-                        break;
-
-                case COMMENT:
-                        if (c == '\\')
-                                state = COMMENT_ESCAPE;
-                        else if (is_newline(c))
-                                state = PRE_KEY;
-                        break;
-
-                case COMMENT_ESCAPE:
-                        /* 252, 253: a backslash-newline in a comment swallows the next line;
-                         * since 254 the comment ends there */
-                        state = is_newline(c) && systemd_at_least(version, SYSTEMD_V_ENV_FILE_COMMENT_NO_CONTINUE)
-                                        ? PRE_KEY : COMMENT;
-                        break;
-                }
+                r = env_file_step(&ps, c, line);
+                if (r < 0)
+                        return r;
 
                 /* physical line count: "\n", "\r\n" and a lone "\r" each end one line */
                 if (c == '\n' || (c == '\r' && (i + 1 >= size || data[i + 1] != '\n')))
                         line++;
         }
 
-        switch (state) {
-        case PRE_VALUE:
-        case VALUE:
-        case VALUE_ESCAPE:
-        case SINGLE_QUOTE_VALUE:
-        case DOUBLE_QUOTE_VALUE:
-        case DOUBLE_QUOTE_VALUE_ESCAPE:
-                r = env_file_push(&ps, start_line, &key, key_ws != SIZE_MAX ? key_ws : key.len, &value,
-                                  state == VALUE && value_ws != SIZE_MAX ? value_ws : value.len);
-                if (r < 0)
-                        return r;
-                break;
-        default:
-                break;
-        }
+        r = env_file_finish(&ps);
+        if (r < 0)
+                return r;
 
-        /* Invalid entries are dropped when the unit's processes are spawned
-         * (strv_env_clean_with_callback()). */
-        if (clean) {
-                size_t t = 0;
-                for (size_t i = 0; i < tmp.n; i++) {
-                        if (!env_assignment_is_valid(tmp.entries[i].assignment)) {
-                                diags_add(diags, tmp.entries[i].source,
-                                          "Ignoring invalid environment assignment '%s'",
-                                          tmp.entries[i].assignment);
-                                env_entry_free(&tmp.entries[i]);
-                                continue;
-                        }
-                        tmp.entries[t++] = tmp.entries[i];
-                }
-                tmp.n = t;
-        }
+        if (clean)
+                env_list_drop_invalid(&tmp, diags);
 
         /* merge into out only now, so a failing file leaves it untouched */
         for (size_t i = 0; i < tmp.n; i++) {

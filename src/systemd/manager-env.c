@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include "basic/fs.h"
-#include "basic/strmap.h"
+#include "systemd/conf-files.h"
 #include "systemd/manager-env.h"
 #include "systemd/unit-syntax.h"
 #include "systemd/unit.h"
@@ -63,41 +62,22 @@ static int main_files(const LookupPaths *lp, char **dirs, char ***ret) {
         return 0;
 }
 
-static int cmp_base(const void *a, const void *b) {
-        const char *x = strrchr(*(char *const *) a, '/'), *y = strrchr(*(char *const *) b, '/');
-        return strcmp(x ? x + 1 : *(char *const *) a, y ? y + 1 : *(char *const *) b);
-}
-
 /* conf_files_list_strv(".conf", dirs/dropin): the first directory providing a name wins, the
  * result sorted by name. Paths as the target sees them. */
 static int list_dropins(const LookupPaths *lp, char **dirs, const char *dropin, char ***ret) {
-        _cleanup_strv_free_ char **files = NULL;
-        StrMap seen = {};
-        int r = 0;
-        for (char **d = dirs; *d && r >= 0; d++) {
+        _cleanup_(conf_files_done) ConfFiles cf = {};
+        int r;
+
+        for (char **d = dirs; *d; d++) {
                 _cleanup_free_ char *dir = strjoin_path(*d, dropin), *host = NULL;
                 if (!dir)
-                        r = -ENOMEM;
-                if (r < 0 || fs_chase(lp->root, dir, 0, &host) < 0)
+                        return -ENOMEM;
+                if (fs_chase(lp->root, dir, 0, &host) < 0)
                         continue;
-                DIR *dh = opendir(host);
-                if (!dh)
-                        continue;
-                for (struct dirent *de; r >= 0 && (de = readdir(dh));) {
-                        if (hidden_or_backup_file(de->d_name) || !endswith(de->d_name, ".conf"))
-                                continue;
-                        int k = strmap_put(&seen, de->d_name, NULL);
-                        if (k < 0 || (k > 0 && strv_consume(&files, strjoin_path(dir, de->d_name)) < 0))
-                                r = -ENOMEM;
-                }
-                closedir(dh);
+                if ((r = conf_files_add_dir(&cf, host, dir, NULL)) < 0)
+                        return r;
         }
-        strmap_done(&seen);
-        if (r < 0)
-                return r;
-        if (files)
-                qsort(files, strv_length(files), sizeof(char *), cmp_base);
-        *ret = TAKE_PTR(files);
+        *ret = conf_files_steal(&cf);
         return 0;
 }
 

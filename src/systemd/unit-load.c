@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "basic/fs.h"
+#include "systemd/conf-files.h"
 #include "systemd/unit-name.h"
 #include "systemd/unit-syntax.h"
 #include "systemd/unit.h"
@@ -466,24 +467,6 @@ static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
         return 0;
 }
 
-bool hidden_or_backup_file(const char *n) {
-        static const char *const suffixes[] = {
-                "~", ".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new", ".dpkg-tmp",
-                ".dpkg-dist", ".dpkg-bak", ".dpkg-backup", ".dpkg-remove", ".ucf-new", ".ucf-old",
-                ".ucf-dist", ".swp", ".bak", ".old", ".new",
-        };
-        if (n[0] == '.' || streq(n, "lost+found") || streq(n, "aquota.user") || streq(n, "aquota.group"))
-                return true;
-        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
-                if (endswith(n, suffixes[i]))
-                        return true;
-        return false;
-}
-
-static int cmp_base(const void *a, const void *b) {
-        return strcmp(base_name(*(char *const *) a), base_name(*(char *const *) b));
-}
-
 static const char *overlay_name_in(const UnitIndex *ix, const char *dir) {
         if (!ix->overlay_path)
                 return NULL;
@@ -491,50 +474,21 @@ static const char *overlay_name_in(const UnitIndex *ix, const char *dir) {
         return rest && rest[0] == '/' && !strchr(rest + 1, '/') ? rest + 1 : NULL;
 }
 
-/* conf_files_list_strv(): the first directory providing a basename wins, sorted by basename. */
+/* conf_files_list_strv(): the first directory providing a basename wins, sorted by basename. The
+ * planned drop-in (UnitIndex.overlay_*) takes its place in its directory, or removes the file
+ * there when it has no content. */
 static int list_dropins(const UnitIndex *ix, char **dirs, char ***ret) {
-        _cleanup_strv_free_ char **files = NULL;
-        StrMap seen = {};
-        int r = 0;
+        _cleanup_(conf_files_done) ConfFiles cf = {};
+        int r;
 
         for (char **d = dirs; d && *d; d++) {
                 const char *oname = overlay_name_in(ix, *d);
-                if (oname && ix->overlay_content) {
-                        int k = strmap_put(&seen, oname, NULL);
-                        if (k < 0 || (k > 0 && strv_consume(&files, strjoin_path(*d, oname)) < 0)) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                }
-                DIR *dh = opendir(*d);
-                if (!dh)
-                        continue;
-                struct dirent *de;
-                while ((de = readdir(dh))) {
-                        if (hidden_or_backup_file(de->d_name) || !endswith(de->d_name, ".conf"))
-                                continue;
-                        /* No type check: systemd lists (and then fails to parse) even a directory
-                         * named x.conf, and it masks lower files of that name. */
-                        if (oname && streq(oname, de->d_name))
-                                continue;  /* replaced or removed by the overlay */
-                        int k = strmap_put(&seen, de->d_name, NULL);
-                        if (k == 0)
-                                continue;
-                        if (k < 0 || (k = strv_consume(&files, strjoin_path(*d, de->d_name))) < 0) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                }
-                closedir(dh);
-                if (r < 0)
-                        break;
+                if (oname && ix->overlay_content && (r = conf_files_add(&cf, *d, oname)) < 0)
+                        return r;
+                if ((r = conf_files_add_dir(&cf, *d, *d, oname)) < 0)
+                        return r;
         }
-        strmap_done(&seen);
-        if (r < 0)
-                return r;
-        if (files)
-                qsort(files, strv_length(files), sizeof(char *), cmp_base);
-        *ret = TAKE_PTR(files);
+        *ret = conf_files_steal(&cf);
         return 0;
 }
 
@@ -771,6 +725,49 @@ static int pass_environ_apply(LoadCtx *c, const char *value, const char *source)
         }
 }
 
+/* UnsetEnvironment=, with the source of each name it adds; an empty value (or a list that got
+ * shorter) starts the sources afresh. */
+static int unset_environ_apply(LoadCtx *c, const char *value, const char *source) {
+        Unit *u = c->u;
+        size_t before = strv_length(u->unset_environment);
+        int r = unset_environ_apply_line(&u->unset_environment, value, source, &c->spec, &u->diags);
+        if (r < 0)
+                return r;
+        size_t after = strv_length(u->unset_environment);
+        if (after < before || !*value) {
+                strv_free(u->unset_sources);
+                u->unset_sources = NULL;
+                before = 0;
+        }
+        for (size_t i = before; i < after; i++)
+                if ((r = strv_extend(&u->unset_sources, source)) < 0)
+                        return r;
+        return 0;
+}
+
+/* The [Service] settings kept as one value (the last assignment wins), or NULL for another key. */
+static Setting *scalar_setting(Unit *u, const char *key) {
+        struct {
+                const char *key;
+                Setting *s;
+        } scalars[] = {
+                { "Type", &u->type },
+                { "User", &u->user },
+                { "Group", &u->group },
+                { "DynamicUser", &u->dynamic_user },
+                { "ProtectHome", &u->protect_home },
+                { "ProtectSystem", &u->protect_system },
+                { "PrivateTmp", &u->private_tmp },
+                { "RootDirectory", &u->root_directory },
+                { "RootImage", &u->root_image },
+                { "WorkingDirectory", &u->working_directory },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(scalars); i++)
+                if (streq(key, scalars[i].key))
+                        return scalars[i].s;
+        return NULL;
+}
+
 static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
                          unsigned line) {
         LoadCtx *c = userdata;
@@ -788,22 +785,8 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
 
         if (streq(key, "Environment"))
                 return environ_apply_line(&u->environment, value, source, &c->spec, &u->diags);
-        if (streq(key, "UnsetEnvironment")) {
-                size_t before = strv_length(u->unset_environment);
-                int r = unset_environ_apply_line(&u->unset_environment, value, source, &c->spec, &u->diags);
-                if (r < 0)
-                        return r;
-                size_t after = strv_length(u->unset_environment);
-                if (after < before || !*value) {
-                        strv_free(u->unset_sources);
-                        u->unset_sources = NULL;
-                        before = 0;
-                }
-                for (size_t i = before; i < after; i++)
-                        if ((r = strv_extend(&u->unset_sources, source)) < 0)
-                                return r;
-                return 0;
-        }
+        if (streq(key, "UnsetEnvironment"))
+                return unset_environ_apply(c, value, source);
         if (streq(key, "EnvironmentFile"))
                 return env_file_apply(c, value, source);
         if (streq(key, "PassEnvironment"))
@@ -815,31 +798,16 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
                 return 0;
         }
 
-        struct {
-                const char *key;
-                Setting *s;
-        } scalars[] = {
-                { "Type", &u->type },
-                { "User", &u->user },
-                { "Group", &u->group },
-                { "DynamicUser", &u->dynamic_user },
-                { "ProtectHome", &u->protect_home },
-                { "ProtectSystem", &u->protect_system },
-                { "PrivateTmp", &u->private_tmp },
-                { "RootDirectory", &u->root_directory },
-                { "RootImage", &u->root_image },
-                { "WorkingDirectory", &u->working_directory },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(scalars); i++)
-                if (streq(key, scalars[i].key)) {
-                        _cleanup_free_ char *x = NULL;
-                        if (specifier_expand(value, &c->spec, &x) < 0)
-                                x = strdup(value);
-                        if (!x)
-                                return -ENOMEM;
-                        setting_set(scalars[i].s, x, source);
-                        return 0;
-                }
+        Setting *scalar = scalar_setting(u, key);
+        if (scalar) {
+                _cleanup_free_ char *x = NULL;
+                if (specifier_expand(value, &c->spec, &x) < 0)
+                        x = strdup(value);
+                if (!x)
+                        return -ENOMEM;
+                setting_set(scalar, x, source);
+                return 0;
+        }
         if (streq(key, "Slice"))
                 return slice_apply(c, value);
         if (streq(key, "SupplementaryGroups"))

@@ -112,8 +112,5 @@ static inline void unit_freep(Unit **u) {
 /* The drop-in directory unit-tls writes for this unit in config dir: "<dir>/<id>.d". */
 char *unit_dropin_dir(const Unit *u, const char *config_dir);
 
-/* systemd's hidden_or_backup_file(): names every conf_files_list() and drop-in walk skips. */
-bool hidden_or_backup_file(const char *name);
-
 /* systemd's parse_boolean(): 1 true, 0 false, -EINVAL. */
 int parse_boolean(const char *v);

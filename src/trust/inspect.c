@@ -174,6 +174,31 @@ static int env_file_pattern(const LookupPaths *lp, const char *path, char **ret,
         return *ret ? 0 : -ENOMEM;
 }
 
+/* One file an EnvironmentFile= pattern matched, read as the target system sees it (links resolve
+ * inside the root) and parsed into *one; false, with a finding, when it cannot be read or parsed. */
+static bool read_env_file_match(const LookupPaths *lp, const EnvFileRef *ref, const char *shown, EnvList *one,
+                                Findings *findings) {
+        _cleanup_free_ char *data = NULL, *resolved = NULL;
+        size_t size = 0;
+
+        int e = fs_chase(lp->root, shown, 0, &resolved);
+        if (e >= 0)
+                e = read_file_limited(resolved, ENV_FILE_MAX, &data, &size);
+        if (e < 0) {
+                if (!ref->ignore_errors)
+                        findings_add(findings, SEV_ERROR, "environment-file-unreadable",
+                                     "EnvironmentFile=%s (%s) cannot be read: %s", shown, ref->source,
+                                     strerror(-e));
+                return false;
+        }
+        if (env_file_parse(data, size, shown, lp->version, one, NULL) < 0) {
+                findings_add(findings, SEV_WARNING, "environment-file-invalid",
+                             "%s is not valid UTF-8: systemd ignores the whole file", shown);
+                return false;
+        }
+        return true;
+}
+
 static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *out, Findings *findings) {
         _cleanup_free_ char *pattern = NULL;
         size_t host_dir_len = 0, written_dir_len = 0;
@@ -204,8 +229,6 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
         strv_sort(g.gl_pathv);
         int r = 0;
         for (size_t i = 0; i < g.gl_pathc; i++) {
-                _cleanup_free_ char *data = NULL, *resolved = NULL;
-                size_t size = 0;
                 /* the match under the directory as written (not its resolved target) */
                 _cleanup_free_ char *shown = xasprintf("%.*s%s", (int) written_dir_len, ref->path,
                                                        g.gl_pathv[i] + host_dir_len);
@@ -213,26 +236,10 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
                         r = -ENOMEM;
                         break;
                 }
-                /* Read it as the target system sees it: links resolve inside the root. */
-                int e = fs_chase(lp->root, shown, 0, &resolved);
-                if (e >= 0)
-                        e = read_file_limited(resolved, ENV_FILE_MAX, &data, &size);
-                if (e < 0) {
-                        if (!ref->ignore_errors)
-                                findings_add(findings, SEV_ERROR, "environment-file-unreadable",
-                                             "EnvironmentFile=%s (%s) cannot be read: %s", shown, ref->source,
-                                             strerror(-e));
-                        continue;
-                }
                 EnvList one = {};
-                if (env_file_parse(data, size, shown, lp->version, &one, NULL) < 0) {
-                        findings_add(findings, SEV_WARNING, "environment-file-invalid",
-                                     "%s is not valid UTF-8: systemd ignores the whole file", shown);
-                        env_list_done(&one);
-                        continue;
-                }
-                for (size_t j = 0; j < one.n && r >= 0; j++)
-                        r = env_list_set(out, one.entries[j].assignment, one.entries[j].source);
+                if (read_env_file_match(lp, ref, shown, &one, findings))
+                        for (size_t j = 0; j < one.n && r >= 0; j++)
+                                r = env_list_set(out, one.entries[j].assignment, one.entries[j].source);
                 env_list_done(&one);
         }
         globfree(&g);
@@ -458,6 +465,26 @@ static int ca_cache_store(const char *host, const char *path, const CaReport *re
         return r < 0 ? r : 0;
 }
 
+/* Can the service see the CA file (its sandbox) and read it (its user)? host: the file on this host. */
+static void ca_access_findings(const LookupPaths *lp, const Unit *u, const ServiceCred *cred, const char *path,
+                               const char *host, Findings *findings) {
+        _cleanup_free_ char *hidden = sandbox_hides_path(lp, u, path);
+        if (hidden)
+                findings_add(findings, SEV_ERROR, "ca-hidden", "%s", hidden);
+        else if (!cred->known)
+                findings_add(findings, SEV_WARNING, "user-unknown",
+                             "User=%s does not exist in %s/etc/passwd: cannot check who can read %s",
+                             cred->user, lp->root ? lp->root : "", path);
+        else {
+                _cleanup_free_ char *why = path_unreadable_by(lp, cred, host);
+                if (why)
+                        findings_add(findings, SEV_ERROR, "ca-unreadable",
+                                     "the service cannot read %s: %s; put the CA where it can be read "
+                                     "(e.g. /etc/ssl/certs, mode 0644) or grant access",
+                                     path, why);
+        }
+}
+
 int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred, const char *path,
                   CaReport *report, Findings *findings) {
         *report = (CaReport) {};
@@ -502,22 +529,7 @@ checked:
         }
         for (char **w = report->warnings; w && *w; w++)
                 findings_add(findings, SEV_WARNING, "ca-warning", "%s", *w);
-
-        _cleanup_free_ char *hidden = sandbox_hides_path(lp, u, path);
-        if (hidden)
-                findings_add(findings, SEV_ERROR, "ca-hidden", "%s", hidden);
-        else if (!cred->known)
-                findings_add(findings, SEV_WARNING, "user-unknown",
-                             "User=%s does not exist in %s/etc/passwd: cannot check who can read %s",
-                             cred->user, lp->root ? lp->root : "", path);
-        else {
-                _cleanup_free_ char *why = path_unreadable_by(lp, cred, host);
-                if (why)
-                        findings_add(findings, SEV_ERROR, "ca-unreadable",
-                                     "the service cannot read %s: %s; put the CA where it can be read "
-                                     "(e.g. /etc/ssl/certs, mode 0644) or grant access",
-                                     path, why);
-        }
+        ca_access_findings(lp, u, cred, path, host, findings);
         return 0;
 }
 
@@ -569,31 +581,124 @@ static bool has_own_tls_setting(const Inspection *in) {
         return false;
 }
 
-int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, bool only_relevant,
-                      Inspection *ret) {
-        Inspection in = {};
+/* A unit that did not load has one finding and no environment to look at. */
+static void inspect_not_loaded(const Unit *u, Inspection *in) {
+        if (u->load_state == LOAD_NOT_FOUND)
+                findings_add(&in->findings, SEV_ERROR, "not-found", "%s: unit not found", u->name);
+        else if (u->load_state == LOAD_MASKED)
+                findings_add(&in->findings, SEV_INFO, "masked", "%s is masked", u->name);
+        else
+                findings_add(&in->findings, SEV_ERROR, "load-error", "%s", u->load_error ? u->load_error : "failed to load");
+        in->verdict = u->load_state == LOAD_MASKED ? VERDICT_OK : VERDICT_BROKEN;
+}
+
+/* The last of the unit's drop-ins that is unit-tls's own. */
+static void find_managed_dropin(const Unit *u, Inspection *in) {
+        for (char **d = u->dropins; d && *d; d++)
+                if (strv_contains(u->managed_dropins, *d)) {
+                        free(in->managed_dropin);
+                        in->managed_dropin = strdup(*d);
+                }
+}
+
+/* Our drop-in sets something, but what the service gets comes from elsewhere. */
+static void shadowed_findings(const LookupPaths *lp, const Unit *u, const EnvEntry *extra, bool insecure,
+                              Inspection *in) {
+        const char *ours = lookup_display_path(lp, in->managed_dropin);
+        if (extra && startswith(extra->source, ours) && extra->source[strlen(ours)] == ':')
+                return;
+
+        bool sets_extra = false;
+        for (size_t i = 0; i < u->environment.n; i++)
+                if (startswith(u->environment.entries[i].assignment, "NODE_EXTRA_CA_CERTS="))
+                        sets_extra = true;
+        if (extra && !insecure)
+                findings_add(&in->findings, SEV_ERROR, "shadowed",
+                             "unit-tls's %s is overridden: NODE_EXTRA_CA_CERTS comes from %s; "
+                             "remove it there or run unit-tls set again",
+                             ours, extra->source);
+        else if (!extra && sets_extra)
+                findings_add(&in->findings, SEV_ERROR, "shadowed",
+                             "unit-tls's %s is overridden: NODE_EXTRA_CA_CERTS is reset or unset later",
+                             ours);
+}
+
+/* The verdict of a loaded unit, from its findings, the worst first. */
+static Verdict loaded_verdict(const Inspection *in, bool insecure, const EnvEntry *extra, bool extra_manager) {
+        if (insecure)
+                return VERDICT_INSECURE;
+        if (has_code(&in->findings, "shadowed"))
+                return VERDICT_SHADOWED;
+        if (findings_have(&in->findings, SEV_ERROR))
+                return VERDICT_BROKEN;
+        if (has_code(&in->findings, "not-node"))
+                return VERDICT_NOT_NODE;
+        if (has_code(&in->findings, "runtime-unknown"))
+                return VERDICT_UNKNOWN;
+        if (extra && !in->managed_dropin && !extra_manager)
+                return VERDICT_UNMANAGED;
+        return VERDICT_OK;
+}
+
+/* A unit with a TLS setting of its own, or our drop-in: the insecure override, the CA file, the
+ * runtime, our drop-in shadowed or generated; then the verdict. */
+static int inspect_tls_settings(const LookupPaths *lp, const Unit *u, const EnvEntry *reject, bool insecure,
+                                Inspection *in) {
         _cleanup_free_ char *origin = NULL;   /* "file:line" when our drop-in is a generated one */
         int r;
 
+        origin = in->managed_dropin ? dropin_generated_origin(in->managed_dropin) : NULL;
+        size_t mark = in->findings.n;
+
+        if (insecure)
+                add_insecure(&in->findings, u, reject);
+
+        const EnvEntry *extra = env_list_get(&in->env, "NODE_EXTRA_CA_CERTS");
+        const char *extra_value = extra ? env_entry_value(extra) : NULL;
+        /* A CA the manager gives every service is not the unit's own setting: checked for the
+         * services known to read it (Node.js, Bun, Deno) only, and no runtime finding. */
+        bool extra_manager = extra && env_source_is_manager(extra->source);
+        bool reads_it = in->runtime.runtime != RUNTIME_UNKNOWN && in->runtime.runtime != RUNTIME_OTHER;
+        if (!isempty(extra_value) && (!extra_manager || reads_it)) {
+                if ((r = check_ca_path(lp, u, &in->cred, extra_value, &in->ca, &in->findings)) < 0)
+                        return r;
+                in->have_ca = true;
+                if (!extra_manager)
+                        runtime_kind_findings(&in->runtime, extra->source, &in->findings);
+        }
+        /* what the manager gives a service that does not read it is not this unit's concern */
+        if ((reads_it || has_own_tls_setting(in)) && (r = runtime_version_findings(lp, u, in)) < 0)
+                return r;
+
+        if (in->managed_dropin)
+                shadowed_findings(lp, u, extra, insecure, in);
+
+        if (origin) {
+                const char *ours = lookup_display_path(lp, in->managed_dropin);
+                note_generated(&in->findings, mark, origin, source_in(extra, ours), source_in(reject, ours));
+                findings_add(&in->findings, SEV_INFO, "generated",
+                             "%s is generated by unit-tls-generator from %s; change it there, then run 'unit-tls apply'",
+                             ours, origin);
+        }
+
+        in->verdict = loaded_verdict(in, insecure, extra, extra_manager);
+        return 0;
+}
+
+int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, bool only_relevant,
+                      Inspection *ret) {
+        Inspection in = {};
+        int r;
+
         if (u->load_state != LOAD_LOADED) {
-                if (u->load_state == LOAD_NOT_FOUND)
-                        findings_add(&in.findings, SEV_ERROR, "not-found", "%s: unit not found", u->name);
-                else if (u->load_state == LOAD_MASKED)
-                        findings_add(&in.findings, SEV_INFO, "masked", "%s is masked", u->name);
-                else
-                        findings_add(&in.findings, SEV_ERROR, "load-error", "%s", u->load_error ? u->load_error : "failed to load");
-                in.verdict = u->load_state == LOAD_MASKED ? VERDICT_OK : VERDICT_BROKEN;
+                inspect_not_loaded(u, &in);
                 *ret = in;
                 return 0;
         }
 
         if ((r = effective_environment(lp, m, u, &in.env, &in.findings)) < 0)
                 goto fail;
-        for (char **d = u->dropins; d && *d; d++)
-                if (strv_contains(u->managed_dropins, *d)) {
-                        free(in.managed_dropin);
-                        in.managed_dropin = strdup(*d);
-                }
+        find_managed_dropin(u, &in);
         const EnvEntry *reject = env_list_get(&in.env, "NODE_TLS_REJECT_UNAUTHORIZED");
         bool insecure = reject && streq(env_entry_value(reject), "0");
         if (only_relevant && !in.managed_dropin && !has_own_tls_setting(&in)) {
@@ -607,72 +712,8 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
         }
         if ((r = unit_cred(lp, u, &in.cred)) < 0 || (r = runtime_detect(lp, u, &in.cred, &in.runtime)) < 0)
                 goto fail;
-
-        origin = in.managed_dropin ? dropin_generated_origin(in.managed_dropin) : NULL;
-        size_t mark = in.findings.n;
-
-        if (insecure)
-                add_insecure(&in.findings, u, reject);
-
-        const EnvEntry *extra = env_list_get(&in.env, "NODE_EXTRA_CA_CERTS");
-        const char *extra_value = extra ? env_entry_value(extra) : NULL;
-        /* A CA the manager gives every service is not the unit's own setting: checked for the
-         * services known to read it (Node.js, Bun, Deno) only, and no runtime finding. */
-        bool extra_manager = extra && env_source_is_manager(extra->source);
-        bool reads_it = in.runtime.runtime != RUNTIME_UNKNOWN && in.runtime.runtime != RUNTIME_OTHER;
-        if (!isempty(extra_value) && (!extra_manager || reads_it)) {
-                if ((r = check_ca_path(lp, u, &in.cred, extra_value, &in.ca, &in.findings)) < 0)
-                        goto fail;
-                in.have_ca = true;
-                if (!extra_manager)
-                        runtime_kind_findings(&in.runtime, extra->source, &in.findings);
-        }
-        /* what the manager gives a service that does not read it is not this unit's concern */
-        if ((reads_it || has_own_tls_setting(&in)) && (r = runtime_version_findings(lp, u, &in)) < 0)
+        if ((r = inspect_tls_settings(lp, u, reject, insecure, &in)) < 0)
                 goto fail;
-
-        if (in.managed_dropin) {
-                const char *ours = lookup_display_path(lp, in.managed_dropin);
-                if (!extra || !startswith(extra->source, ours) || extra->source[strlen(ours)] != ':') {
-                        /* Our drop-in sets something, but what the service gets comes from elsewhere. */
-                        bool sets_extra = false;
-                        for (size_t i = 0; i < u->environment.n; i++)
-                                if (startswith(u->environment.entries[i].assignment, "NODE_EXTRA_CA_CERTS="))
-                                        sets_extra = true;
-                        if (extra && !insecure)
-                                findings_add(&in.findings, SEV_ERROR, "shadowed",
-                                             "unit-tls's %s is overridden: NODE_EXTRA_CA_CERTS comes from %s; "
-                                             "remove it there or run unit-tls set again",
-                                             ours, extra->source);
-                        else if (!extra && sets_extra)
-                                findings_add(&in.findings, SEV_ERROR, "shadowed",
-                                             "unit-tls's %s is overridden: NODE_EXTRA_CA_CERTS is reset or unset later",
-                                             ours);
-                }
-        }
-
-        if (origin) {
-                const char *ours = lookup_display_path(lp, in.managed_dropin);
-                note_generated(&in.findings, mark, origin, source_in(extra, ours), source_in(reject, ours));
-                findings_add(&in.findings, SEV_INFO, "generated",
-                             "%s is generated by unit-tls-generator from %s; change it there, then run 'unit-tls apply'",
-                             ours, origin);
-        }
-
-        if (insecure)
-                in.verdict = VERDICT_INSECURE;
-        else if (has_code(&in.findings, "shadowed"))
-                in.verdict = VERDICT_SHADOWED;
-        else if (findings_have(&in.findings, SEV_ERROR))
-                in.verdict = VERDICT_BROKEN;
-        else if (has_code(&in.findings, "not-node"))
-                in.verdict = VERDICT_NOT_NODE;
-        else if (has_code(&in.findings, "runtime-unknown"))
-                in.verdict = VERDICT_UNKNOWN;
-        else if (extra && !in.managed_dropin && !extra_manager)
-                in.verdict = VERDICT_UNMANAGED;
-        else
-                in.verdict = VERDICT_OK;
         *ret = in;
         return 0;
 fail:
