@@ -48,10 +48,7 @@ void print_unit_json(Json *j, const LookupPaths *lp, const Unit *u, const Inspec
 /* Only what bears on TLS trust: a unit without any TLS setting is not the audit's business,
  * even if something else about it is broken. */
 bool tls_relevant(const Inspection *in) {
-        for (const char *const *v = tls_variables; *v; v++)
-                if (env_list_get(&in->env, *v))
-                        return true;
-        return in->managed_dropin != NULL;
+        return env_has_tls_variable(&in->env, false) || in->managed_dropin != NULL;
 }
 
 /* Every service the files define (templates excepted). */

@@ -1071,6 +1071,15 @@ static int specifier_append(const SpecifierContext *ctx, char c, Buf *b) {
         return 0;
 }
 
+int specifier_expand_take(char **s, const SpecifierContext *ctx, char **ret) {
+        if (!s || !*s || !ret)
+                return -EINVAL;
+        if (strchr(*s, '%') || strlen(*s) > arg_max())
+                return specifier_expand(*s, ctx, ret);
+        *ret = TAKE_PTR(*s);
+        return 0;
+}
+
 int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret) {
         _cleanup_(buf_free) Buf b = {};
         size_t max = arg_max();
@@ -1161,8 +1170,10 @@ bool env_assignment_is_valid(const char *s) {
 /* EnvList */
 
 static void env_entry_free(EnvEntry *e) {
-        free(e->assignment);
-        free(e->source);
+        if (!e->borrowed) {
+                free(e->assignment);
+                free(e->source);
+        }
         *e = (EnvEntry) {};
 }
 
@@ -1235,26 +1246,25 @@ static int env_list_reindex(EnvList *l) {
         return 0;
 }
 
-/* Like env_list_set(), but takes ownership of assignment and source (freed on failure). */
-static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
-        const char *eq = assignment ? strchr(assignment, '=') : NULL;
+/* Puts e (its strings owned by l unless e->borrowed; then freed on failure). */
+static int env_list_put(EnvList *l, EnvEntry e) {
+        const char *eq = e.assignment ? strchr(e.assignment, '=') : NULL;
         ssize_t i;
 
-        if (!assignment || !eq) {
-                free(assignment);
-                free(source);
-                return assignment ? -EINVAL : -ENOMEM;
+        if (!e.assignment || !eq) {
+                bool oom = !e.assignment;
+                env_entry_free(&e);
+                return oom ? -ENOMEM : -EINVAL;
         }
 
-        i = env_list_find(l, assignment, (size_t) (eq - assignment));
+        i = env_list_find(l, e.assignment, (size_t) (eq - e.assignment));
         if (i == -ENOMEM) {
-                free(assignment);
-                free(source);
+                env_entry_free(&e);
                 return -ENOMEM;
         }
         if (i >= 0) {
                 env_entry_free(&l->entries[i]);
-                l->entries[i] = (EnvEntry) { .assignment = assignment, .source = source };
+                l->entries[i] = e;
                 return 0;
         }
 
@@ -1266,13 +1276,23 @@ static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
         if (!n || (l->n >= 4 && (l->n & (l->n - 1)) == 0))
                 n = realloc(l->entries, (l->n < 4 ? 4 : want * 2) * sizeof(EnvEntry));
         if (!n) {
-                free(assignment);
-                free(source);
+                env_entry_free(&e);
                 return -ENOMEM;
         }
         l->entries = n;
-        l->entries[l->n++] = (EnvEntry) { .assignment = assignment, .source = source };
+        l->entries[l->n++] = e;
         return l->index.cap ? env_list_index(l, l->n - 1) : env_list_reindex(l);
+}
+
+/* Like env_list_set(), but takes ownership of assignment and source (freed on failure). */
+static int env_list_set_consume(EnvList *l, char *assignment, char *source) {
+        return env_list_put(l, (EnvEntry) { .assignment = assignment, .source = source });
+}
+
+int env_list_set_borrowed(EnvList *l, const EnvEntry *e) {
+        if (!l || !e || !e->assignment)
+                return -EINVAL;
+        return env_list_put(l, (EnvEntry) { .assignment = e->assignment, .source = e->source, .borrowed = true });
 }
 
 int env_list_set(EnvList *l, const char *assignment, const char *source) {
@@ -1403,7 +1423,7 @@ int environ_apply_line(EnvList *env, const char *rvalue, const char *source,
                 if (r == 0)
                         return 0;
 
-                r = specifier_expand(word, ctx, &resolved);
+                r = specifier_expand_take(&word, ctx, &resolved);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {

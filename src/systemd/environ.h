@@ -38,6 +38,9 @@ typedef struct SpecifierContext {
  * expanded, an unknown letter [A-Za-z0-9] -> -EBADSLT, '%' before anything else kept as is.
  * 0 and *ret, or negative errno. */
 int specifier_expand(const char *s, const SpecifierContext *ctx, char **ret);
+/* specifier_expand() of a string the caller owns (*s): without a '%' it is handed back as it is
+ * (*s becomes NULL), not copied; the loaders expand every word they read. */
+int specifier_expand_take(char **s, const SpecifierContext *ctx, char **ret);
 
 bool env_name_is_valid(const char *name);
 /* NAME=VALUE with a valid name and a UTF-8 value. */
@@ -47,6 +50,7 @@ bool env_assignment_is_valid(const char *s);
 typedef struct EnvEntry {
         char *assignment;     /* "NAME=VALUE" */
         char *source;         /* "path:line" it came from */
+        bool borrowed;        /* both strings belong to another list (env_list_set_borrowed()) */
 } EnvEntry;
 
 typedef struct EnvList {
@@ -60,6 +64,9 @@ void env_list_reset(EnvList *l);
 /* Sets NAME=VALUE: replaces an entry of the same name in place (keeping its position),
  * else appends. 0 or -ENOMEM. */
 int env_list_set(EnvList *l, const char *assignment, const char *source);
+/* env_list_set() of e's strings without copying them: they stay e's list's, which must outlive l
+ * (l only reads them, and never frees them). 0 or -ENOMEM. */
+int env_list_set_borrowed(EnvList *l, const EnvEntry *e);
 /* The entry for name, or NULL. */
 const EnvEntry *env_list_get(const EnvList *l, const char *name);
 /* Removes by name ("FOO") or by exact assignment ("FOO=bar" removes only that value),

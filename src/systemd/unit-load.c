@@ -61,6 +61,20 @@ static const char *base_name(const char *p) {
         return s ? s + 1 : p;
 }
 
+/* Is "x.d" a directory dropin_names() makes from a dash prefix: "foo-.service.d",
+ * "foo-@.service.d", "foo-@bar.service.d"? That is, does the unit name end its prefix in '-'? */
+static bool dropin_dir_is_prefix(const char *dir_name) {
+        const char *dot = strrchr(dir_name, '.');
+        if (!dot || dot == dir_name)
+                return false;
+        const char *type_dot = memrchr(dir_name, '.', (size_t) (dot - dir_name));  /* before "d" */
+        if (!type_dot)
+                return false;
+        const char *at = memchr(dir_name, '@', (size_t) (type_dot - dir_name));
+        const char *end = at ? at : type_dot;
+        return end > dir_name && end[-1] == '-';
+}
+
 /* A masked fragment or drop-in: empty regular file, character device or link to /dev/null
  * (null_or_empty_path() in systemd, with the root taken into account for dangling links). */
 static bool null_or_empty_resolve(const LookupPaths *lp, const char *host_path, char **ret_resolved);
@@ -228,6 +242,7 @@ static int index_dir(UnitIndex *ix, const char *dir) {
                         _cleanup_free_ char *p = strjoin_path(dir, de->d_name);
                         if (p && t == DT_LNK && !link_is_dir(ix->lp, p))
                                 continue;
+                        ix->prefix_dirs = ix->prefix_dirs || dropin_dir_is_prefix(de->d_name);
                         if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0 ||
                             strmap_put(&ix->dir_names, de->d_name, (void *) 1) < 0) {
                                 r = -ENOMEM;
@@ -340,6 +355,7 @@ fail:
 
 int unit_index_add_dir(UnitIndex *ix, const char *dir) {
         int r = strmap_put(&ix->dirs, dir, (void *) 1);
+        ix->prefix_dirs = ix->prefix_dirs || dropin_dir_is_prefix(base_name(dir));
         if (r >= 0)
                 r = strmap_put(&ix->dir_names, base_name(dir), (void *) 1);
         return r < 0 ? r : 0;
@@ -376,7 +392,7 @@ static int add_names(const UnitIndex *ix, UnitNameKind kind, const char *instanc
 /* The names unit_file_find_dirs() looks for, in its order: the name, the template's names
  * (for an instance), then those of each dash prefix ("foo-bar-baz" -> "foo-bar-" -> "foo-").
  * The list is the same in every search directory, so it is made once per name. */
-static int dropin_names(const char *name, char ***names) {
+static int dropin_names(const char *name, bool prefixes, char ***names) {
         int r;
         if ((r = strv_extend(names, name)) < 0)
                 return r;
@@ -385,9 +401,11 @@ static int dropin_names(const char *name, char ***names) {
                 return 0;  /* a bare type such as "service" */
         if (kind == UNIT_NAME_INSTANCE) {
                 _cleanup_free_ char *tpl = NULL;
-                if ((r = unit_name_template(name, &tpl)) < 0 || (r = dropin_names(tpl, names)) < 0)
+                if ((r = unit_name_template(name, &tpl)) < 0 || (r = dropin_names(tpl, prefixes, names)) < 0)
                         return r;
         }
+        if (!prefixes)
+                return 0;  /* no dash-prefix directory anywhere: none of these names can match */
 
         _cleanup_free_ char *prefix = NULL;
         if ((r = unit_name_prefix(name, &prefix)) < 0)
@@ -419,7 +437,7 @@ static int dropin_names(const char *name, char ***names) {
         buf_puts(&built, unit_name_type(name));
         if (built.oom)
                 return -ENOMEM;
-        return dropin_names(built.data, names);
+        return dropin_names(built.data, prefixes, names);
 }
 
 /* unit_file_find_dirs() for one name in every search directory, in search-path order; only
@@ -427,7 +445,7 @@ static int dropin_names(const char *name, char ***names) {
 static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
-        if ((r = dropin_names(name, &names)) < 0)
+        if ((r = dropin_names(name, ix->prefix_dirs, &names)) < 0)
                 return r;
         /* Most of these names have a directory nowhere: drop them before the per-directory walk.
          * The names looked up are made in one reused buffer: an asprintf() each was 6% of an
@@ -577,7 +595,7 @@ static int exec_start_apply(LoadCtx *c, const char *value, const char *source) {
                                 word++;
                         }
                 }
-                if (specifier_expand(word, &c->spec, &x) < 0)
+                if ((word == w ? specifier_expand_take(&w, &c->spec, &x) : specifier_expand(word, &c->spec, &x)) < 0)
                         continue;
                 if ((r = strv_consume(&argv, TAKE_PTR(x))) < 0)
                         return r;

@@ -272,18 +272,22 @@ static int pass_environment(const ManagerEnv *m, const Unit *u, EnvList *env, Fi
         return r;
 }
 
-int effective_environment(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, EnvList *ret,
+/* effective_environment(); with borrow, the entries of m's and u's own lists are not copied
+ * (then the result is valid while they are, as an Inspection's is). */
+static int environment_of(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, bool borrow, EnvList *ret,
                           Findings *findings) {
         EnvList env = {};
         int r = 0;
         /* manager environment < (built-ins: no TLS variable) < PassEnvironment= < Environment= <
          * EnvironmentFile=, then UnsetEnvironment= (exec_invoke()/exec_child() in systemd) */
         for (size_t i = 0; m && i < m->environment.n && r >= 0; i++)
-                r = env_list_set(&env, m->environment.entries[i].assignment, m->environment.entries[i].source);
+                r = borrow ? env_list_set_borrowed(&env, &m->environment.entries[i])
+                           : env_list_set(&env, m->environment.entries[i].assignment, m->environment.entries[i].source);
         if (r >= 0)
                 r = pass_environment(m, u, &env, findings);
         for (size_t i = 0; i < u->environment.n && r >= 0; i++)
-                r = env_list_set(&env, u->environment.entries[i].assignment, u->environment.entries[i].source);
+                r = borrow ? env_list_set_borrowed(&env, &u->environment.entries[i])
+                           : env_list_set(&env, u->environment.entries[i].assignment, u->environment.entries[i].source);
         for (size_t i = 0; i < u->n_env_files && r >= 0; i++)
                 r = load_env_file(lp, &u->env_files[i], &env, findings);
         if (r >= 0)
@@ -294,6 +298,11 @@ int effective_environment(const LookupPaths *lp, const ManagerEnv *m, const Unit
         }
         *ret = env;
         return 0;
+}
+
+int effective_environment(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, EnvList *ret,
+                          Findings *findings) {
+        return environment_of(lp, m, u, false, ret, findings);
 }
 
 /* "FILE:LINE, manager-wide" -> "FILE:LINE" */
@@ -572,13 +581,26 @@ int inspect_unit(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, Insp
 }
 
 /* Does the unit set anything about TLS itself (a manager-wide value is not its own)? */
-static bool has_own_tls_setting(const Inspection *in) {
-        for (const char *const *v = tls_variables; *v; v++) {
-                const EnvEntry *e = env_list_get(&in->env, *v);
-                if (e && !env_source_is_manager(e->source))
+/* Does the assignment ("NAME=...") set one of tls_variables? */
+static bool assignment_is_tls(const char *a) {
+        size_t n = strcspn(a, "=");
+        for (const char *const *v = tls_variables; *v; v++)
+                if ((*v)[0] == a[0] && strlen(*v) == n && memcmp(*v, a, n) == 0)
                         return true;
-        }
         return false;
+}
+
+bool env_has_tls_variable(const EnvList *l, bool own_only) {
+        /* one pass over the list, not a lookup per variable: audit asks this of every service */
+        for (size_t i = 0; i < l->n; i++)
+                if (assignment_is_tls(l->entries[i].assignment) &&
+                    (!own_only || !env_source_is_manager(l->entries[i].source)))
+                        return true;
+        return false;
+}
+
+static bool has_own_tls_setting(const Inspection *in) {
+        return env_has_tls_variable(&in->env, true);
 }
 
 /* A unit that did not load has one finding and no environment to look at. */
@@ -696,7 +718,7 @@ int inspect_unit_full(const LookupPaths *lp, const ManagerEnv *m, const Unit *u,
                 return 0;
         }
 
-        if ((r = effective_environment(lp, m, u, &in.env, &in.findings)) < 0)
+        if ((r = environment_of(lp, m, u, true, &in.env, &in.findings)) < 0)
                 goto fail;
         find_managed_dropin(u, &in);
         const EnvEntry *reject = env_list_get(&in.env, "NODE_TLS_REJECT_UNAUTHORIZED");

@@ -51,7 +51,8 @@ typedef enum Verdict {
 const char *verdict_to_string(Verdict v);  /* "insecure", "broken", ..., "ok" */
 
 typedef struct Inspection {
-        EnvList env;              /* effective Environment= + EnvironmentFile= - UnsetEnvironment= */
+        EnvList env;              /* effective Environment= + EnvironmentFile= - UnsetEnvironment=; borrows
+                                   * strings of the unit's and the manager's lists: valid while they are */
         RuntimeInfo runtime;
         ServiceCred cred;
         Findings findings;
@@ -63,6 +64,8 @@ typedef struct Inspection {
 
 /* The TLS-relevant variables, in the order they are shown. */
 extern const char *const tls_variables[];
+/* Does l set one of tls_variables (with own_only, other than from the manager's environment)? */
+bool env_has_tls_variable(const EnvList *l, bool own_only);
 
 /* m: the service manager's environment (NULL: leave it out, as the generator does). */
 int inspect_unit(const LookupPaths *lp, const ManagerEnv *m, const Unit *u, Inspection *ret);
