@@ -764,25 +764,62 @@ static int unset_environ_apply(LoadCtx *c, const char *value, const char *source
 }
 
 /* The [Service] settings kept as one value (the last assignment wins), or NULL for another key. */
-static Setting *scalar_setting(Unit *u, const char *key) {
-        struct {
-                const char *key;
-                Setting *s;
-        } scalars[] = {
-                { "Type", &u->type },
-                { "User", &u->user },
-                { "Group", &u->group },
-                { "DynamicUser", &u->dynamic_user },
-                { "ProtectHome", &u->protect_home },
-                { "ProtectSystem", &u->protect_system },
-                { "PrivateTmp", &u->private_tmp },
-                { "RootDirectory", &u->root_directory },
-                { "RootImage", &u->root_image },
-                { "WorkingDirectory", &u->working_directory },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(scalars); i++)
-                if (streq(key, scalars[i].key))
-                        return scalars[i].s;
+/* The [Service] keys the loader reads, and how. */
+typedef enum KeyKind {
+        KEY_FN,        /* fn(c, value, source) */
+        KEY_SCALAR,    /* a Setting at offset in Unit: the last one wins, specifiers expanded */
+        KEY_LIST,      /* a whitespace-separated list (char **) at offset in Unit */
+} KeyKind;
+
+static int environment_apply(LoadCtx *c, const char *value, const char *source) {
+        return environ_apply_line(&c->u->environment, value, source, &c->spec, &c->u->diags);
+}
+
+static int exec_stop_apply(LoadCtx *c, const char *value, const char *source) {
+        (void) source;
+        c->u->has_exec_stop = !!*value;
+        return 0;
+}
+
+static int slice_apply_key(LoadCtx *c, const char *value, const char *source) {
+        (void) source;
+        return slice_apply(c, value);
+}
+
+static const struct ServiceKey {
+        const char *key;
+        KeyKind kind;
+        int (*fn)(LoadCtx *c, const char *value, const char *source);
+        size_t offset;
+} service_keys[] = {
+        { "Environment", KEY_FN, environment_apply, 0 },
+        { "UnsetEnvironment", KEY_FN, unset_environ_apply, 0 },
+        { "EnvironmentFile", KEY_FN, env_file_apply, 0 },
+        { "PassEnvironment", KEY_FN, pass_environ_apply, 0 },
+        { "ExecStart", KEY_FN, exec_start_apply, 0 },
+        { "ExecStop", KEY_FN, exec_stop_apply, 0 },
+        { "Slice", KEY_FN, slice_apply_key, 0 },
+        { "Type", KEY_SCALAR, NULL, offsetof(Unit, type) },
+        { "User", KEY_SCALAR, NULL, offsetof(Unit, user) },
+        { "Group", KEY_SCALAR, NULL, offsetof(Unit, group) },
+        { "DynamicUser", KEY_SCALAR, NULL, offsetof(Unit, dynamic_user) },
+        { "ProtectHome", KEY_SCALAR, NULL, offsetof(Unit, protect_home) },
+        { "ProtectSystem", KEY_SCALAR, NULL, offsetof(Unit, protect_system) },
+        { "PrivateTmp", KEY_SCALAR, NULL, offsetof(Unit, private_tmp) },
+        { "RootDirectory", KEY_SCALAR, NULL, offsetof(Unit, root_directory) },
+        { "RootImage", KEY_SCALAR, NULL, offsetof(Unit, root_image) },
+        { "WorkingDirectory", KEY_SCALAR, NULL, offsetof(Unit, working_directory) },
+        { "SupplementaryGroups", KEY_LIST, NULL, offsetof(Unit, supplementary_groups) },
+        { "InaccessiblePaths", KEY_LIST, NULL, offsetof(Unit, inaccessible_paths) },
+        { "TemporaryFileSystem", KEY_LIST, NULL, offsetof(Unit, temporary_filesystem) },
+};
+
+/* The entry for key, or NULL for a key the loader does not read (most lines of a unit): the
+ * first letter is compared before the string, as this runs for every line of every file. */
+static const struct ServiceKey *service_key(const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(service_keys); i++)
+                if (service_keys[i].key[0] == key[0] && streq(service_keys[i].key, key))
+                        return &service_keys[i];
         return NULL;
 }
 
@@ -795,45 +832,30 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
                 success_action_apply(c, value);
                 return 0;
         }
-        if (!streq(section, "Service") || !u->is_service)
+        if (!u->is_service || !streq(section, "Service"))
+                return 0;
+        const struct ServiceKey *k = service_key(key);
+        if (!k)
                 return 0;
         const char *source = source_of(c, line);
         if (!source)
                 return -ENOMEM;
 
-        if (streq(key, "Environment"))
-                return environ_apply_line(&u->environment, value, source, &c->spec, &u->diags);
-        if (streq(key, "UnsetEnvironment"))
-                return unset_environ_apply(c, value, source);
-        if (streq(key, "EnvironmentFile"))
-                return env_file_apply(c, value, source);
-        if (streq(key, "PassEnvironment"))
-                return pass_environ_apply(c, value, source);
-        if (streq(key, "ExecStart"))
-                return exec_start_apply(c, value, source);
-        if (streq(key, "ExecStop")) {
-                u->has_exec_stop = !!*value;
-                return 0;
-        }
-
-        Setting *scalar = scalar_setting(u, key);
-        if (scalar) {
+        switch (k->kind) {
+        case KEY_FN:
+                return k->fn(c, value, source);
+        case KEY_SCALAR: {
                 _cleanup_free_ char *x = NULL;
                 if (specifier_expand(value, &c->spec, &x) < 0)
                         x = strdup(value);
                 if (!x)
                         return -ENOMEM;
-                setting_set(scalar, x, source);
+                setting_set((Setting *) ((char *) u + k->offset), x, source);
                 return 0;
         }
-        if (streq(key, "Slice"))
-                return slice_apply(c, value);
-        if (streq(key, "SupplementaryGroups"))
-                return list_apply(&u->supplementary_groups, value);
-        if (streq(key, "InaccessiblePaths"))
-                return list_apply(&u->inaccessible_paths, value);
-        if (streq(key, "TemporaryFileSystem"))
-                return list_apply(&u->temporary_filesystem, value);
+        case KEY_LIST:
+                return list_apply((char ***) ((char *) u + k->offset), value);
+        }
         return 0;
 }
 
