@@ -332,6 +332,10 @@ static int resolve_parent_cached(const char *root, const char *parent, const cha
         return 0;
 }
 
+int fs_chase_dir_cached(const char *root, const char *dir, const char **ret) {
+        return resolve_parent_cached(root, dir, ret);
+}
+
 int fs_resolve_under_root(const char *root, const char *host_path, char **ret) {
         return fs_resolve_under_root_st(root, host_path, ret, NULL);
 }

@@ -91,6 +91,16 @@ int strmap_put(StrMap *m, const char *key, void *value) {
         return 1;
 }
 
+bool strmap_update(StrMap *m, const char *key, void *value) {
+        if (m->cap == 0)
+                return false;
+        size_t i = find_slot(m, key, hash_str(key));
+        if (!m->hashes[i])
+                return false;
+        m->values[i] = value;
+        return true;
+}
+
 bool strmap_next(const StrMap *m, size_t *i, const char **key, void **value) {
         for (; *i < m->cap; (*i)++)
                 if (m->keys[*i]) {

@@ -21,5 +21,7 @@ bool strmap_contains(const StrMap *m, const char *key);
 /* Inserts key -> value unless key is present. 1 inserted, 0 present (value untouched and
  * not taken), -ENOMEM. */
 int strmap_put(StrMap *m, const char *key, void *value);
+/* Replaces the value of a present key (the old one is not freed). true if key was present. */
+bool strmap_update(StrMap *m, const char *key, void *value);
 /* Iterates: for (size_t i = 0; strmap_next(m, &i, &k, &v);) */
 bool strmap_next(const StrMap *m, size_t *i, const char **key, void **value);

@@ -179,12 +179,31 @@ static int take_escape(const char **s, Buf *b, unsigned flags) {
 
 /* The characters of the word starting at *s into b, unquoting and unescaping as flags say;
  * leaves *s after the whitespace that ends the word, or at the end of the string. */
+/* The run of bytes at q that stand for themselves: no NUL or backslash, and outside quotes no
+ * whitespace (nor a quote, when unquoting), inside them not the closing quote. */
+static size_t plain_run(const char *q, char quote, bool unquote) {
+        const char *e = q;
+        if (quote != 0)
+                while (*e && *e != '\\' && *e != quote)
+                        e++;
+        else
+                while (*e && *e != '\\' && !is_ws(*e) && !(unquote && (*e == '\'' || *e == '"')))
+                        e++;
+        return (size_t) (e - q);
+}
+
 static int scan_word(const char **s, Buf *b, unsigned flags) {
         const char *q = *s;
         char quote = 0;
         int r;
 
         for (;;) {
+                /* copied a run at a time, not a byte at a time */
+                size_t n = plain_run(q, quote, flags & EXTRACT_UNQUOTE);
+                if (n > 0) {
+                        buf_put(b, q, n);
+                        q += n;
+                }
                 char c = *q;
 
                 if (c == 0) {

@@ -226,7 +226,24 @@ static bool link_is_dir(const LookupPaths *lp, const char *host_path) {
         return fs_resolve_under_root(lp->root, host_path, &res) >= 0 && stat(res, &st) >= 0 && S_ISDIR(st.st_mode);
 }
 
-static int index_dir(UnitIndex *ix, const char *dir) {
+/* Bit i of a dir_names mask: search directory i has the directory; the last bit stands for
+ * "some directory, look in each" (search paths longer than that, unit_index_add_dir() outside
+ * the search path). */
+#define DIR_MASK_ANY ((uintptr_t) 1 << (sizeof(uintptr_t) * 8 - 1))
+static uintptr_t dir_mask_bit(size_t search_index) {
+        return search_index < sizeof(uintptr_t) * 8 - 1 ? (uintptr_t) 1 << search_index : DIR_MASK_ANY;
+}
+
+static int dir_names_mark(UnitIndex *ix, const char *name, uintptr_t bit) {
+        uintptr_t mask = (uintptr_t) strmap_get(&ix->dir_names, name);
+        if (mask) {
+                (void) strmap_update(&ix->dir_names, name, (void *) (mask | bit));
+                return 0;
+        }
+        return strmap_put(&ix->dir_names, name, (void *) bit) < 0 ? -ENOMEM : 0;
+}
+
+static int index_dir(UnitIndex *ix, const char *dir, size_t search_index) {
         DIR *d = opendir(dir);
         if (!d)
                 return 0;
@@ -244,7 +261,7 @@ static int index_dir(UnitIndex *ix, const char *dir) {
                                 continue;
                         ix->prefix_dirs = ix->prefix_dirs || dropin_dir_is_prefix(de->d_name);
                         if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0 ||
-                            strmap_put(&ix->dir_names, de->d_name, (void *) 1) < 0) {
+                            dir_names_mark(ix, de->d_name, dir_mask_bit(search_index)) < 0) {
                                 r = -ENOMEM;
                                 break;
                         }
@@ -311,7 +328,7 @@ int unit_index_build(UnitIndex *ix, const LookupPaths *lp) {
         ix->aliases.free_value = name_list_free;
 
         for (char **d = lp->search_path; *d; d++)
-                if ((r = index_dir(ix, *d)) < 0)
+                if ((r = index_dir(ix, *d, (size_t) (d - lp->search_path))) < 0)
                         goto fail;
 
         /* The reverse map: unit name -> its aliases, skipping masked targets. */
@@ -356,8 +373,16 @@ fail:
 int unit_index_add_dir(UnitIndex *ix, const char *dir) {
         int r = strmap_put(&ix->dirs, dir, (void *) 1);
         ix->prefix_dirs = ix->prefix_dirs || dropin_dir_is_prefix(base_name(dir));
+        /* which search directory it is in, if it is directly in one */
+        uintptr_t bit = DIR_MASK_ANY;
+        size_t len = (size_t) (base_name(dir) - dir);
+        for (char **d = ix->lp->search_path; *d && len > 0; d++)
+                if (strlen(*d) == len - 1 && strncmp(*d, dir, len - 1) == 0) {
+                        bit = dir_mask_bit((size_t) (d - ix->lp->search_path));
+                        break;
+                }
         if (r >= 0)
-                r = strmap_put(&ix->dir_names, base_name(dir), (void *) 1);
+                r = dir_names_mark(ix, base_name(dir), bit);
         return r < 0 ? r : 0;
 }
 
@@ -452,22 +477,32 @@ static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
          * audit. */
         _cleanup_(buf_free) Buf b = {};
         size_t k = 0;
+        uintptr_t masks[64];  /* of the first 64 names; any later one is looked for everywhere */
         for (char **n = names; *n; n++) {
                 b.len = 0;
                 buf_puts(&b, *n);
                 buf_puts(&b, ".d");
                 if (b.oom)
                         return -ENOMEM;
-                if (strmap_contains(&ix->dir_names, b.data))
+                uintptr_t mask = (uintptr_t) strmap_get(&ix->dir_names, b.data);
+                if (mask) {
+                        if (k < ELEMENTSOF(masks))
+                                masks[k] = mask;
                         names[k++] = *n;
-                else
+                } else
                         free(*n);
         }
         names[k] = NULL;
         if (k == 0)
                 return 0;
+        /* Only the search directories the masks name: most units have a drop-in directory in
+         * one of them, not in all of them. */
         for (char **d = ix->lp->search_path; *d; d++)
                 for (char **n = names; *n; n++) {
+                        size_t i = (size_t) (n - names);
+                        if (i < ELEMENTSOF(masks) &&
+                            !(masks[i] & (dir_mask_bit((size_t) (d - ix->lp->search_path)) | DIR_MASK_ANY)))
+                                continue;
                         b.len = 0;
                         buf_puts(&b, *d);
                         buf_putc(&b, '/');

@@ -76,7 +76,8 @@ typedef struct UnitIndex {
         StrMap ids;            /* name -> "/host/path" (file or linked/masked link) or alias target name */
         StrMap aliases;        /* unit name -> the names that alias it */
         StrMap dirs;           /* "searchdir/x.d" directories present (PID 1's path cache) */
-        StrMap dir_names;      /* "x.d" present in at least one search directory */
+        StrMap dir_names;      /* "x.d" present in at least one search directory -> the search
+                                * directories that have it, as a mask (DIR_MASK_BIT()) */
         bool prefix_dirs;      /* one of them is a dash-prefix directory ("foo-.service.d") */
         char **all_names;      /* every name seen, for audit and completion, sorted */
         size_t n_names, cap_names;

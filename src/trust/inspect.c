@@ -160,10 +160,12 @@ static int env_file_pattern(const LookupPaths *lp, const char *path, char **ret,
         size_t glob_at = strcspn(path, "*?[");
         const char *slash = memrchr(path, '/', glob_at < strlen(path) ? glob_at : strlen(path));
         size_t dir_len = slash ? (size_t) (slash - path) : 0;
-        _cleanup_free_ char *dir = strndup(path, dir_len), *host = NULL, *esc = NULL;
+        _cleanup_free_ char *dir = strndup(path, dir_len), *esc = NULL;
+        const char *host = NULL;
         if (!dir)
                 return -ENOMEM;
-        int r = fs_chase(lp->root, *dir ? dir : "/", 0, &host);
+        /* A directory that is not there makes glob() find nothing, as systemd's would. */
+        int r = fs_chase_dir_cached(lp->root, *dir ? dir : "/", &host);
         if (r < 0)
                 return r;
         if (!(esc = glob_escape(host)))
@@ -181,7 +183,9 @@ static bool read_env_file_match(const LookupPaths *lp, const EnvFileRef *ref, co
         _cleanup_free_ char *data = NULL, *resolved = NULL;
         size_t size = 0;
 
-        int e = fs_chase(lp->root, shown, 0, &resolved);
+        /* glob() just saw it: resolve it under its (cached) directory, links inside the root */
+        _cleanup_free_ char *host = lp->root ? strjoin3(lp->root, shown, "") : strdup(shown);
+        int e = host ? fs_resolve_under_root(lp->root, host, &resolved) : -ENOMEM;
         if (e >= 0)
                 e = read_file_limited(resolved, ENV_FILE_MAX, &data, &size);
         if (e < 0) {
