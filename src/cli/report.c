@@ -51,7 +51,7 @@ bool tls_relevant(const Inspection *in) {
         return env_has_tls_variable(&in->env, false) || in->managed_dropin != NULL;
 }
 
-/* Every service the files define (templates excepted). */
+/* Every service the files define (templates excepted), sorted by name. */
 int collect_service_names(const Context *c, char ***ret) {
         char **names = NULL;
         size_t k_names = 0, cap = 0;
@@ -75,6 +75,7 @@ int collect_service_names(const Context *c, char ***ret) {
                 }
                 names[++k_names] = NULL;
         }
+        strv_sort(names);  /* by name, as they are checked and listed */
         *ret = names;
         return 0;
 }

@@ -363,7 +363,6 @@ int unit_index_build(UnitIndex *ix, const LookupPaths *lp) {
                 if ((r = strv_extend(&l->names, src)) < 0)
                         goto fail;
         }
-        strv_sort(ix->all_names);
         return 0;
 fail:
         unit_index_done(ix);

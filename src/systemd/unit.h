@@ -79,7 +79,8 @@ typedef struct UnitIndex {
         StrMap dir_names;      /* "x.d" present in at least one search directory -> the search
                                 * directories that have it, as a mask (DIR_MASK_BIT()) */
         bool prefix_dirs;      /* one of them is a dash-prefix directory ("foo-.service.d") */
-        char **all_names;      /* every name seen, for audit and completion, sorted */
+        char **all_names;      /* every name seen, for audit, in search-path order (not sorted: most
+                                * runs never list them) */
         size_t n_names, cap_names;
 
         /* What-if: load units as if the drop-in overlay_path (host path) held overlay_content,
