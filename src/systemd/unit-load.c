@@ -857,6 +857,16 @@ static const struct ServiceKey *service_key(const char *key) {
         return NULL;
 }
 
+/* The assignments on_assignment() reads (unit_syntax_parse_keys()'s filter). */
+static bool reads_key(void *userdata, const char *section, const char *key) {
+        const LoadCtx *c = userdata;
+        if (!section)
+                return false;
+        if (streq(section, "Unit"))
+                return streq(key, "SuccessAction");
+        return c->u->is_service && streq(section, "Service") && service_key(key);
+}
+
 static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
                          unsigned line) {
         LoadCtx *c = userdata;
@@ -922,7 +932,8 @@ static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, co
         c->source_prefix = c->source.len;
         /* Is it the caller's own drop-in? Its first line says so, seen as the file is read. */
         char head[256];
-        int r = unit_syntax_parse_head(f, c->display, on_assignment, c, &c->u->diags, ret_line, head, sizeof(head));
+        int r = unit_syntax_parse_keys(f, c->display, reads_key, on_assignment, c, &c->u->diags, ret_line, head,
+                                       sizeof(head));
         if (host_path == c->u->fragment)
                 return r;
         for (const char *const *m = ix->own_markers; m && *m; m++)

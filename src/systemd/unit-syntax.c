@@ -33,6 +33,7 @@ typedef struct Reader {
         Assignment pending;      /* the assignment whose token inih holds */
         bool has_pending;
         unit_assignment_fn fn;
+        unit_key_fn wants;
         void *userdata;
         int fn_error;
         Buf line_buf;
@@ -306,7 +307,13 @@ static char *reader(char *str, int num, void *stream) {
         Reader *r = stream;
         if (r->error || r->fn_error || r->eof)
                 return NULL;
-        int k = next_assignment(r);
+        int k;
+        /* an assignment the caller does not read never reaches inih */
+        while ((k = next_assignment(r)) > 0 && r->wants &&
+               !r->wants(r->userdata, r->pending.section, r->pending.key)) {
+                r->pending = (Assignment) {};
+                r->has_pending = false;
+        }
         if (k < 0) {
                 if (!r->error)
                         r->error = k;
@@ -345,8 +352,13 @@ int unit_syntax_parse(FILE *f, const char *path, unit_assignment_fn fn, void *us
 
 int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, void *userdata,
                            Diags *diags, unsigned *ret_line, char *head, size_t head_size) {
+        return unit_syntax_parse_keys(f, path, NULL, fn, userdata, diags, ret_line, head, head_size);
+}
+
+int unit_syntax_parse_keys(FILE *f, const char *path, unit_key_fn wants, unit_assignment_fn fn, void *userdata,
+                           Diags *diags, unsigned *ret_line, char *head, size_t head_size) {
         char in[16384];
-        Reader r = { .f = f, .path = path, .diags = diags, .fn = fn, .userdata = userdata,
+        Reader r = { .f = f, .path = path, .diags = diags, .fn = fn, .wants = wants, .userdata = userdata,
                      .in = in, .in_size = sizeof(in), .head = head_size > 0 ? head : NULL, .head_size = head_size };
         if (r.head)
                 r.head[0] = 0;

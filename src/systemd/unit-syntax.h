@@ -25,3 +25,9 @@ int unit_syntax_parse(FILE *f, const char *path, unit_assignment_fn fn, void *us
  * read, for callers that recognise a file by its first line without reading it twice. */
 int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, void *userdata,
                            Diags *diags, unsigned *ret_line, char *head, size_t head_size);
+/* Which assignments the caller reads: false skips the assignment before it costs anything more
+ * than its lexing (most lines of a unit are keys a caller does not read). */
+typedef bool (*unit_key_fn)(void *userdata, const char *section, const char *key);
+/* unit_syntax_parse_head() that hands fn only the assignments wants() takes (wants NULL: all). */
+int unit_syntax_parse_keys(FILE *f, const char *path, unit_key_fn wants, unit_assignment_fn fn, void *userdata,
+                           Diags *diags, unsigned *ret_line, char *head, size_t head_size);
