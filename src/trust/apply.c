@@ -83,15 +83,18 @@ static void verify_running(const BusOps *ops, void *ctx, const ApplyOptions *o, 
         }
 }
 
-/* Read every unit's state, daemon-reload once if a file changed or systemd has not loaded one,
- * and read the states again after it. */
+/* Daemon-reload once if a file changed or systemd has not loaded one, and read every unit's
+ * state after it. When a file changed the reload happens anyway: the states before it would
+ * decide nothing, so they are not read. */
 static int load_all(const BusOps *ops, void *ctx, ApplyUnit *units, size_t n, UnitState *st, const char **ret_why) {
         bool need_reload = false;
         int r;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && !need_reload; i++)
+                need_reload = units[i].file_changed;
+        for (size_t i = 0; i < n && !need_reload; i++) {
                 if ((r = ops->read_state(ctx, units[i].id, true, &st[i], ret_why)) < 0)
                         return r;
-                need_reload = need_reload || units[i].file_changed || !loaded_ok(&units[i], &st[i]);
+                need_reload = !loaded_ok(&units[i], &st[i]);
         }
         if (!need_reload)
                 return 0;
