@@ -294,10 +294,18 @@ static int sd_reset_failed(void *ctx, const char *id) {
 }
 
 typedef struct Waiter {
+        SdCtx *c;
         char **paths;      /* job path per unit, NULL when none was enqueued */
         char **results;
-        size_t n, pending;
+        size_t n, pending; /* jobs enqueued and not yet removed */
+        size_t unanswered; /* RestartUnit calls not yet answered */
+        int error;         /* < 0: out of memory */
 } Waiter;
+
+typedef struct RestartCall {
+        Waiter *w;
+        size_t i;
+} RestartCall;
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Waiter *w = userdata;
@@ -314,16 +322,50 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error
         return 0;
 }
 
+/* The reply to RestartUnit ids[i]: its job path. It comes before that job's JobRemoved on the
+ * same connection, so the signal always finds the path. */
+static int on_restart_reply(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        RestartCall *rc = userdata;
+        Waiter *w = rc->w;
+        const char *job;
+        int r;
+
+        w->unanswered--;
+        if (sd_bus_message_is_method_error(m, NULL)) {
+                (void) sd_bus_error_copy(&w->c->error, sd_bus_message_get_error(m));
+                r = -sd_bus_error_get_errno(sd_bus_message_get_error(m));
+                w->results[rc->i] = xasprintf("cannot restart: %s", error_text(w->c, r < 0 ? r : -EIO));
+                return 0;
+        }
+        if ((r = sd_bus_message_read(m, "o", &job)) < 0) {
+                w->results[rc->i] = xasprintf("cannot restart: %s", error_text(w->c, r));
+                return 0;
+        }
+        if (!(w->paths[rc->i] = strdup(job))) {
+                w->error = -ENOMEM;
+                return 0;
+        }
+        w->pending++;
+        return 0;
+}
+
+/* Every RestartUnit is sent before any reply is awaited, as one batch: systemd reads them all
+ * before it runs the jobs, so the stops and starts of all units overlap (one call after the
+ * other, each unit's restart would get under way before the next is asked for). */
 static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
         SdCtx *c = ctx;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         size_t n = strv_length(ids);
-        Waiter w = { .n = n, .results = results };
+        Waiter w = { .c = c, .n = n, .results = results };
+        sd_bus_slot **calls = calloc(n ? n : 1, sizeof(sd_bus_slot *));
+        RestartCall *rc = calloc(n ? n : 1, sizeof(RestartCall));
         int r;
 
-        w.paths = calloc(n, sizeof(char *));
-        if (!w.paths)
-                return -ENOMEM;
+        w.paths = calloc(n ? n : 1, sizeof(char *));
+        if (!w.paths || !calls || !rc) {
+                r = -ENOMEM;
+                goto out;
+        }
         /* The match first, then every job, then wait: no JobRemoved can be missed. */
         r = sd_bus_match_signal(c->bus, &slot, c->direct ? NULL : DESTINATION, MANAGER_PATH, MANAGER_IFACE,
                                 "JobRemoved", on_job_removed, &w);
@@ -332,21 +374,16 @@ static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
                 goto out;
         }
         for (size_t i = 0; i < n; i++) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-                const char *job;
-                r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "RestartUnit", &c->error,
-                                       &reply, "ss", ids[i], "replace");
-                if (r < 0 || (r = sd_bus_message_read(reply, "o", &job)) < 0) {
+                rc[i] = (RestartCall) { .w = &w, .i = i };
+                r = sd_bus_call_method_async(c->bus, &calls[i], DESTINATION, MANAGER_PATH, MANAGER_IFACE, "RestartUnit",
+                                             on_restart_reply, &rc[i], "ss", ids[i], "replace");
+                if (r < 0) {
                         results[i] = xasprintf("cannot restart: %s", error_text(c, r));
                         continue;
                 }
-                if (!(w.paths[i] = strdup(job))) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                w.pending++;
+                w.unanswered++;
         }
-        for (uint64_t waited = 0; w.pending > 0 && waited < JOB_TIMEOUT_USEC;) {
+        for (uint64_t waited = 0; (w.unanswered > 0 || w.pending > 0) && waited < JOB_TIMEOUT_USEC;) {
                 r = sd_bus_process(c->bus, NULL);
                 if (r > 0)
                         continue;
@@ -359,14 +396,22 @@ static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
                 if (r == 0)
                         waited += 1000000;
         }
+        if (w.error < 0) {
+                r = w.error;
+                goto out;
+        }
         for (size_t i = 0; i < n; i++)
-                if (w.paths[i] && !results[i])
+                if (!results[i])
                         results[i] = strdup("timeout");
         r = 0;
 out:
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; calls && i < n; i++)
+                sd_bus_slot_unref(calls[i]);  /* an unanswered call is forgotten */
+        for (size_t i = 0; w.paths && i < n; i++)
                 free(w.paths[i]);
         free(w.paths);
+        free(calls);
+        free(rc);
         return r;
 }
 
