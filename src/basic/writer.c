@@ -136,9 +136,13 @@ int atomic_stage_at(int dfd, const char *name, const char *content, mode_t mode,
                 r = -errno;
         /* Only starts the writeback: the fsync in atomic_commit_at() waits for it. Started for
          * every file first, their blocks are allocated in one journal transaction, which the
-         * first fsync commits for all (ext4), instead of one commit per file. */
-        if (r >= 0)
+         * first fsync commits for all (ext4), instead of one commit per file. overlayfs (a
+         * container's root) ignores sync_file_range() but passes fadvise() to the real file,
+         * where DONTNEED starts the writeback too (and drops no page still being written). */
+        if (r >= 0) {
                 (void) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+                (void) posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        }
         if (close(fd) < 0 && r >= 0)
                 r = -errno;
         if (r >= 0 && !(*ret_tmp = strdup(tmp)))
