@@ -111,7 +111,7 @@ static int write_all(int fd, const char *p, size_t n) {
         return 0;
 }
 
-int atomic_write_at(int dfd, const char *name, const char *content, mode_t mode) {
+int atomic_stage_at(int dfd, const char *name, const char *content, mode_t mode, char **ret_tmp) {
         char tmp[300];
         uint64_t rnd = 0;
         int fd = -1, r;
@@ -134,16 +134,45 @@ int atomic_write_at(int dfd, const char *name, const char *content, mode_t mode)
                 r = write_all(fd, content, strlen(content));
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = -errno;
-        if (r >= 0 && (fail_at("fsync") || fsync(fd) < 0))
-                r = fail_at("fsync") ? -EIO : -errno;
+        /* Only starts the writeback: the fsync in atomic_commit_at() waits for it. Started for
+         * every file first, their blocks are allocated in one journal transaction, which the
+         * first fsync commits for all (ext4), instead of one commit per file. overlayfs (a
+         * container's root) ignores sync_file_range() but passes fadvise() to the real file,
+         * where DONTNEED starts the writeback too (and drops no page still being written). */
+        if (r >= 0) {
+                (void) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+                (void) posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        }
         if (close(fd) < 0 && r >= 0)
                 r = -errno;
+        if (r >= 0 && !(*ret_tmp = strdup(tmp)))
+                r = -ENOMEM;
+        if (r < 0)
+                (void) unlinkat(dfd, tmp, 0);
+        return r;
+}
+
+int atomic_commit_at(int dfd, const char *tmp, const char *name) {
+        int r = 0;
+        _cleanup_close_ int fd = openat(dfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                r = -errno;
+        if (r >= 0 && (fail_at("fsync") || fsync(fd) < 0))
+                r = fail_at("fsync") ? -EIO : -errno;
         if (r >= 0 && (fail_at("rename") || renameat(dfd, tmp, dfd, name) < 0))
                 r = fail_at("rename") ? -EIO : -errno;
-        if (r < 0) {
+        if (r < 0)
                 (void) unlinkat(dfd, tmp, 0);
+        return r;
+}
+
+int atomic_write_at(int dfd, const char *name, const char *content, mode_t mode) {
+        _cleanup_free_ char *tmp = NULL;
+        int r = atomic_stage_at(dfd, name, content, mode, &tmp);
+        if (r < 0)
                 return r;
-        }
+        if ((r = atomic_commit_at(dfd, tmp, name)) < 0)
+                return r;
         (void) fsync(dfd);
         return 0;
 }

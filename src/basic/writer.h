@@ -26,6 +26,15 @@ int file_read_at(int dfd, const char *name, size_t max, char **ret);
  * fsync, renameat, fsync(dfd). The temp is unlinked on every failure. */
 int atomic_write_at(int dfd, const char *name, const char *content, mode_t mode);
 
+/* atomic_write_at() in two halves, for many files: stage each (the temp written, its mode
+ * set, its writeback started; *ret_tmp its name), then commit each (fsync the temp, rename it
+ * to name), then fsync every directory. The data is durable before a rename, the rename before
+ * the directory's fsync returns, and the journal commits once for many files instead of once
+ * per file. Each half unlinks the temp when it fails; a staged temp never committed is the
+ * caller's to unlink. */
+int atomic_stage_at(int dfd, const char *name, const char *content, mode_t mode, char **ret_tmp);
+int atomic_commit_at(int dfd, const char *tmp, const char *name);
+
 /* Removes ".#<name>*" temp files that a killed run left behind. Call it only while holding the
  * lock: then no live run can own such a file. Returns how many were removed. */
 int remove_stale_temps(int dfd, const char *name);

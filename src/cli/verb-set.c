@@ -366,8 +366,11 @@ static char *job_diff(const Context *c, const Job *j, PlanMode mode) {
         return buf_steal(&b);
 }
 
-/* Writes (or removes) one job's files. On failure nothing of this job is left half-done. */
-static int write_job(const Context *c, Job *j, PlanMode mode, int cfd, int bfd, const char **ret_what) {
+/* Writes (or removes) one job's files, but the drop-in itself is only staged: *ret_dfd (its
+ * directory, kept open) and *ret_tmp (the temp) for commit_jobs(). On failure nothing of this
+ * job is left half-done. */
+static int write_job(const Context *c, Job *j, PlanMode mode, int cfd, int bfd, const char **ret_what, int *ret_dfd,
+                     char **ret_tmp) {
         const char *name = c->args->drop_in;
         int r;
 
@@ -419,9 +422,9 @@ static int write_job(const Context *c, Job *j, PlanMode mode, int cfd, int bfd, 
                         return r;
         }
         *ret_what = "write the drop-in";
-        if ((r = atomic_write_at(dfd, name, j->plan.new_content, 0644)) < 0)
+        if ((r = atomic_stage_at(dfd, name, j->plan.new_content, 0644, ret_tmp)) < 0)
                 return r;
-        j->written = true;
+        *ret_dfd = TAKE_FD(dfd);
         return 0;
 }
 
@@ -812,18 +815,89 @@ static int create_dirs(const Context *c, const char *config_inner, bool bundle, 
         return 0;
 }
 
-/* Writes every unit's files; on any failure puts back what this run wrote. 0 or an exit code. */
-static int write_all(const Context *c, Job *jobs, size_t n, PlanMode mode, int cfd, int bfd) {
-        for (size_t i = 0; i < n; i++) {
-                const char *what = "write";
-                int r = write_job(c, &jobs[i], mode, cfd, bfd, &what);
-                if (r < 0) {
-                        log_error("%s: cannot %s %s: %s%s", jobs[i].unit->id, what, jobs[i].dropin_display,
-                                  strerror(-r), i > 0 ? "; the other units were restored" : "");
-                        for (size_t k = 0; k <= i; k++)
-                                restore_job(c, &jobs[k], cfd, bfd);
-                        return EXIT_FAILURE_RUNTIME;
+/* Up to this many units' drop-ins are staged before they are committed: each keeps its
+ * directory open until then. */
+#define WRITE_BATCH 256
+
+/* Commits the staged drop-ins of jobs[0..n) (those with dfd[k] >= 0), then fsyncs their
+ * directories and, when this run made one, the config directory: every drop-in is durable
+ * before the reload. An fsync returns at once when the journal commit of an earlier one
+ * covered its file. On failure *ret_failed is the job that failed (its temp is gone). */
+static int commit_jobs(const Context *c, Job *jobs, size_t n, int cfd, const int *dfd, char **tmp,
+                       size_t *ret_failed) {
+        bool made_dir = false;
+        int r;
+
+        for (size_t k = 0; k < n; k++) {
+                if (dfd[k] < 0)
+                        continue;
+                if ((r = atomic_commit_at(dfd[k], tmp[k], c->args->drop_in)) < 0) {
+                        *ret_failed = k;
+                        return r;
                 }
+                jobs[k].written = true;
+                made_dir = made_dir || jobs[k].dir_created;
+        }
+        for (size_t k = 0; k < n; k++)
+                if (dfd[k] >= 0)
+                        (void) fsync(dfd[k]);
+        if (made_dir)
+                (void) fsync(cfd);
+        return 0;
+}
+
+/* Does jobs[n] write into the directory of one of jobs[0..n)? */
+static bool same_dir_staged(const Job *jobs, size_t n) {
+        for (size_t k = 0; k < n; k++)
+                if (streq(jobs[k].dir_name, jobs[n].dir_name))
+                        return true;
+        return false;
+}
+
+/* Writes every unit's files, WRITE_BATCH units at a time: all staged, then all committed (see
+ * atomic_stage_at()). On any failure puts back what this run wrote. 0 or an exit code. */
+static int write_all(const Context *c, Job *jobs, size_t n, PlanMode mode, int cfd, int bfd) {
+        int dfd[WRITE_BATCH];
+        char *tmp[WRITE_BATCH];
+        const char *what = "write";
+        size_t failed = 0, touched = 0;  /* jobs[0..touched) may have changed something */
+        int r = 0;
+
+        for (size_t base = 0, staged = 0; base < n && r == 0; base += staged) {
+                size_t m = MIN(n - base, (size_t) WRITE_BATCH);
+                for (staged = 0; staged < m && r == 0; staged++) {
+                        /* The same unit twice: its write_job() would take the first one's temp for
+                         * a stale one. Commit what is staged first. */
+                        if (staged > 0 && same_dir_staged(jobs + base, staged))
+                                break;
+                        dfd[staged] = -1;
+                        tmp[staged] = NULL;
+                        r = write_job(c, &jobs[base + staged], mode, cfd, bfd, &what, &dfd[staged], &tmp[staged]);
+                }
+                touched = base + staged;
+                if (r < 0)
+                        failed = touched - 1;
+                else {
+                        size_t k = 0;
+                        what = "write the drop-in";
+                        if ((r = commit_jobs(c, jobs + base, staged, cfd, dfd, tmp, &k)) < 0)
+                                failed = base + k;
+                }
+                for (size_t k = 0; k < staged; k++) {
+                        if (dfd[k] >= 0) {
+                                if (r < 0)  /* a temp not committed; a committed one is gone */
+                                        (void) unlinkat(dfd[k], tmp[k], 0);
+                                close(dfd[k]);
+                        }
+                        free(tmp[k]);
+                }
+        }
+        if (r < 0) {
+                log_error("%s: cannot %s %s: %s%s", jobs[failed].unit->id, what, jobs[failed].dropin_display,
+                          strerror(-r), touched > 1 ? "; the other units were restored" : "");
+                for (size_t k = 0; k < touched; k++)
+                        restore_job(c, &jobs[k], cfd, bfd);
+                return EXIT_FAILURE_RUNTIME;
         }
         for (size_t i = 0; i < n; i++) {
                 Job *j = &jobs[i];

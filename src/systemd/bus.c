@@ -85,94 +85,195 @@ static int sd_connect(void *ctx, bool user, bool ask_password, const char **why)
         return 0;
 }
 
-/* Reads the properties unit-tls needs from one interface with a single GetAll round trip
- * (instead of one Get each), skipping the rest. */
-static int read_props(SdCtx *c, const char *path, const char *iface, UnitState *s) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = sd_bus_call_method(c->bus, DESTINATION, path, "org.freedesktop.DBus.Properties", "GetAll", &c->error,
-                                   &reply, "s", iface);
-        if (r < 0)
-                return r;
-        if ((r = sd_bus_message_enter_container(reply, 'a', "{sv}")) < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-                const char *key;
-                if ((r = sd_bus_message_read(reply, "s", &key)) < 0)
+/* One property of a Get reply (a variant) into s. */
+static int parse_prop(sd_bus_message *reply, const char *key, UnitState *s) {
+        int r;
+        char ***strv_target = streq(key, "DropInPaths") ? &s->dropins
+                             : streq(key, "Environment") ? &s->environment : NULL;
+        char **str_target = streq(key, "ActiveState") ? &s->active_state
+                            : streq(key, "Result") ? &s->result : NULL;
+        if (strv_target) {
+                if ((r = sd_bus_message_enter_container(reply, 'v', "as")) < 0 ||
+                    (r = sd_bus_message_read_strv(reply, strv_target)) < 0)
                         return r;
-                char ***strv_target = streq(key, "DropInPaths") ? &s->dropins
-                                     : streq(key, "Environment") ? &s->environment : NULL;
-                char **str_target = streq(key, "ActiveState") ? &s->active_state
-                                    : streq(key, "Result") ? &s->result : NULL;
-                if (strv_target) {
-                        if ((r = sd_bus_message_enter_container(reply, 'v', "as")) < 0 ||
-                            (r = sd_bus_message_read_strv(reply, strv_target)) < 0 ||
-                            (r = sd_bus_message_exit_container(reply)) < 0)
-                                return r;
-                } else if (str_target) {
-                        const char *v;
-                        if ((r = sd_bus_message_read(reply, "v", "s", &v)) < 0)
-                                return r;
-                        free(*str_target);
-                        if (!(*str_target = strdup(v)))
-                                return -ENOMEM;
-                } else if (streq(key, "NeedDaemonReload")) {
-                        int b;
-                        if ((r = sd_bus_message_read(reply, "v", "b", &b)) < 0)
-                                return r;
-                        s->need_reload = b;
-                } else if (streq(key, "MainPID")) {
-                        if ((r = sd_bus_message_read(reply, "v", "u", &s->main_pid)) < 0)
-                                return r;
-                } else if (streq(key, "EnvironmentFiles")) {
-                        const char *f;
-                        int ignore;
-                        if ((r = sd_bus_message_enter_container(reply, 'v', "a(sb)")) < 0 ||
-                            (r = sd_bus_message_enter_container(reply, 'a', "(sb)")) < 0)
-                                return r;
-                        while ((r = sd_bus_message_read(reply, "(sb)", &f, &ignore)) > 0)
-                                if ((r = strv_consume(&s->environment_files, xasprintf("%s%s", ignore ? "-" : "", f))) < 0)
-                                        return r;
-                        if (r < 0 || (r = sd_bus_message_exit_container(reply)) < 0 ||
-                            (r = sd_bus_message_exit_container(reply)) < 0)
-                                return r;
-                } else if ((r = sd_bus_message_skip(reply, "v")) < 0)
-                        return r;
-                if ((r = sd_bus_message_exit_container(reply)) < 0)
-                        return r;
+                return sd_bus_message_exit_container(reply);
         }
-        if (r < 0)
+        if (str_target) {
+                const char *v;
+                if ((r = sd_bus_message_read(reply, "v", "s", &v)) < 0)
+                        return r;
+                free(*str_target);
+                return (*str_target = strdup(v)) ? 0 : -ENOMEM;
+        }
+        if (streq(key, "NeedDaemonReload")) {
+                int b;
+                if ((r = sd_bus_message_read(reply, "v", "b", &b)) < 0)
+                        return r;
+                s->need_reload = b;
+                return 0;
+        }
+        if (streq(key, "MainPID"))
+                return sd_bus_message_read(reply, "v", "u", &s->main_pid);
+        if (!streq(key, "EnvironmentFiles"))
+                return -EINVAL;
+        const char *f;
+        int ignore;
+        if ((r = sd_bus_message_enter_container(reply, 'v', "a(sb)")) < 0 ||
+            (r = sd_bus_message_enter_container(reply, 'a', "(sb)")) < 0)
+                return r;
+        while ((r = sd_bus_message_read(reply, "(sb)", &f, &ignore)) > 0)
+                if ((r = strv_consume(&s->environment_files, xasprintf("%s%s", ignore ? "-" : "", f))) < 0)
+                        return r;
+        if (r < 0 || (r = sd_bus_message_exit_container(reply)) < 0)
                 return r;
         return sd_bus_message_exit_container(reply);
 }
 
-static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
-        SdCtx *c = ctx;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        /* Declared before the first goto: a jump over a _cleanup_ initialiser frees garbage. */
-        _cleanup_free_ char *path = NULL;
-        const char *p;
+/* What UnitState holds: one Get each. Not GetAll: systemd answers a GetAll of the Service
+ * interface with every property, the cgroup's memory, CPU, task and IO counters among them,
+ * which it reads from the kernel for the occasion (about 3 ms of PID 1's time per unit). */
+static const struct {
+        const char *iface, *name;
+} state_props[] = {
+        { UNIT_IFACE, "ActiveState" },
+        { UNIT_IFACE, "NeedDaemonReload" },
+        { UNIT_IFACE, "DropInPaths" },
+        { SERVICE_IFACE, "Result" },
+        { SERVICE_IFACE, "MainPID" },
+        { SERVICE_IFACE, "Environment" },
+        { SERVICE_IFACE, "EnvironmentFiles" },
+};
+#define N_STATE_PROPS ELEMENTSOF(state_props)
+
+/* Reading the states of many units at once: every call is sent before any reply is awaited
+ * (LoadUnit or GetUnit, then from its reply a Get of each property), so the round trips of
+ * all units overlap. Each unit's replies arrive in order on the one connection. */
+typedef struct StateRead StateRead;
+typedef struct StateBatch {
+        SdCtx *c;
+        bool load;
+        size_t outstanding;        /* calls sent and not yet answered */
+} StateBatch;
+
+typedef struct PropCall {
+        StateRead *sr;
+        size_t k;                  /* index in state_props */
+} PropCall;
+
+struct StateRead {
+        StateBatch *batch;
+        UnitState *state;
+        sd_bus_slot *slots[1 + N_STATE_PROPS];  /* the unit call, then one Get per property */
+        PropCall props[N_STATE_PROPS];
+        size_t answered;           /* Get replies read */
+        int error;                 /* the first failure, < 0 */
+        sd_bus_error bus_error;    /* its D-Bus error, if it was one */
+};
+
+static void state_read_fail(StateRead *sr, sd_bus_message *m, int r) {
+        if (sr->error < 0)
+                return;
+        const sd_bus_error *e = m ? sd_bus_message_get_error(m) : NULL;
+        if (e && sd_bus_error_is_set(e)) {
+                (void) sd_bus_error_copy(&sr->bus_error, e);
+                r = -sd_bus_error_get_errno(e);
+        }
+        sr->error = r < 0 ? r : -EIO;
+}
+
+static int on_prop(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        PropCall *pc = userdata;
+        StateRead *sr = pc->sr;
+        sr->batch->outstanding--;
+        int r = sd_bus_message_is_method_error(m, NULL) ? -EIO : parse_prop(m, state_props[pc->k].name, sr->state);
+        if (r < 0)
+                state_read_fail(sr, m, r);
+        else if (++sr->answered == N_STATE_PROPS && sr->error == 0)
+                sr->state->loaded = true;
+        return 0;
+}
+
+static int on_unit(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        StateRead *sr = userdata;
+        StateBatch *b = sr->batch;
+        const char *path;
         int r;
 
-        unit_state_done(s);
-        r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, load ? "LoadUnit" : "GetUnit",
-                               &c->error, &reply, "s", id);
-        if (r < 0 && !load && sd_bus_error_has_name(&c->error, "org.freedesktop.systemd1.NoSuchUnit")) {
-                sd_bus_error_free(&c->error);
-                return 0;  /* not loaded: !s->loaded */
+        b->outstanding--;
+        if (sd_bus_message_is_method_error(m, NULL)) {
+                if (!b->load && sd_bus_message_is_method_error(m, "org.freedesktop.systemd1.NoSuchUnit"))
+                        return 0;  /* not loaded: !state->loaded */
+                state_read_fail(sr, m, -EIO);
+                return 0;
         }
-        if (r < 0 || (r = sd_bus_message_read(reply, "o", &p)) < 0)
-                goto fail;
-        if (!(path = strdup(p)))
-                return -ENOMEM;
-        if ((r = read_props(c, path, UNIT_IFACE, s)) < 0 || (r = read_props(c, path, SERVICE_IFACE, s)) < 0)
-                goto fail;
-        s->loaded = true;
+        if ((r = sd_bus_message_read(m, "o", &path)) < 0) {
+                state_read_fail(sr, NULL, r);
+                return 0;
+        }
+        for (size_t k = 0; k < N_STATE_PROPS; k++) {
+                sr->props[k] = (PropCall) { .sr = sr, .k = k };
+                r = sd_bus_call_method_async(b->c->bus, &sr->slots[1 + k], DESTINATION, path,
+                                             "org.freedesktop.DBus.Properties", "Get", on_prop, &sr->props[k], "ss",
+                                             state_props[k].iface, state_props[k].name);
+                if (r < 0) {
+                        state_read_fail(sr, NULL, r);
+                        return 0;
+                }
+                b->outstanding++;
+        }
         return 0;
-fail:
-        if (r == -ENOMEM)
-                return r;
-        *why = error_text(c, r);
-        return r < 0 ? r : -EIO;
+}
+
+static int sd_read_states(void *ctx, char **ids, bool load, UnitState *st, const char **why) {
+        SdCtx *c = ctx;
+        size_t n = strv_length(ids);
+        StateBatch b = { .c = c, .load = load };
+        StateRead *sr = calloc(n ? n : 1, sizeof(StateRead));
+        int r = 0;
+
+        if (!sr)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                unit_state_done(&st[i]);
+                sr[i] = (StateRead) { .batch = &b, .state = &st[i], .bus_error = SD_BUS_ERROR_NULL };
+                r = sd_bus_call_method_async(c->bus, &sr[i].slots[0], DESTINATION, MANAGER_PATH, MANAGER_IFACE,
+                                             load ? "LoadUnit" : "GetUnit", on_unit, &sr[i], "s", ids[i]);
+                if (r < 0)
+                        goto out;
+                b.outstanding++;
+        }
+        /* Every call has a timeout: sd-bus answers one that expires with an error reply. */
+        while (b.outstanding > 0) {
+                r = sd_bus_process(c->bus, NULL);
+                if (r > 0)
+                        continue;
+                if (r >= 0)
+                        r = sd_bus_wait(c->bus, UINT64_MAX);
+                if (r < 0)
+                        goto out;
+        }
+        r = 0;
+        for (size_t i = 0; i < n && r == 0; i++)
+                if (sr[i].error < 0) {
+                        r = sr[i].error;
+                        if (sd_bus_error_is_set(&sr[i].bus_error))
+                                (void) sd_bus_error_copy(&c->error, &sr[i].bus_error);
+                }
+out:
+        for (size_t i = 0; i < n; i++) {
+                for (size_t k = 0; k < ELEMENTSOF(sr[i].slots); k++)
+                        sd_bus_slot_unref(sr[i].slots[k]);  /* an unanswered call is forgotten */
+                sd_bus_error_free(&sr[i].bus_error);
+        }
+        free(sr);
+        if (r < 0 && r != -ENOMEM)
+                *why = error_text(c, r);
+        return r;
+}
+
+static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
+        char *ids[] = { (char *) id, NULL };
+        return sd_read_states(ctx, ids, load, s, why);
 }
 
 static int sd_reload(void *ctx, const char **why) {
@@ -193,10 +294,18 @@ static int sd_reset_failed(void *ctx, const char *id) {
 }
 
 typedef struct Waiter {
+        SdCtx *c;
         char **paths;      /* job path per unit, NULL when none was enqueued */
         char **results;
-        size_t n, pending;
+        size_t n, pending; /* jobs enqueued and not yet removed */
+        size_t unanswered; /* RestartUnit calls not yet answered */
+        int error;         /* < 0: out of memory */
 } Waiter;
+
+typedef struct RestartCall {
+        Waiter *w;
+        size_t i;
+} RestartCall;
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Waiter *w = userdata;
@@ -213,16 +322,50 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error
         return 0;
 }
 
+/* The reply to RestartUnit ids[i]: its job path. It comes before that job's JobRemoved on the
+ * same connection, so the signal always finds the path. */
+static int on_restart_reply(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        RestartCall *rc = userdata;
+        Waiter *w = rc->w;
+        const char *job;
+        int r;
+
+        w->unanswered--;
+        if (sd_bus_message_is_method_error(m, NULL)) {
+                (void) sd_bus_error_copy(&w->c->error, sd_bus_message_get_error(m));
+                r = -sd_bus_error_get_errno(sd_bus_message_get_error(m));
+                w->results[rc->i] = xasprintf("cannot restart: %s", error_text(w->c, r < 0 ? r : -EIO));
+                return 0;
+        }
+        if ((r = sd_bus_message_read(m, "o", &job)) < 0) {
+                w->results[rc->i] = xasprintf("cannot restart: %s", error_text(w->c, r));
+                return 0;
+        }
+        if (!(w->paths[rc->i] = strdup(job))) {
+                w->error = -ENOMEM;
+                return 0;
+        }
+        w->pending++;
+        return 0;
+}
+
+/* Every RestartUnit is sent before any reply is awaited, as one batch: systemd reads them all
+ * before it runs the jobs, so the stops and starts of all units overlap (one call after the
+ * other, each unit's restart would get under way before the next is asked for). */
 static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
         SdCtx *c = ctx;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         size_t n = strv_length(ids);
-        Waiter w = { .n = n, .results = results };
+        Waiter w = { .c = c, .n = n, .results = results };
+        sd_bus_slot **calls = calloc(n ? n : 1, sizeof(sd_bus_slot *));
+        RestartCall *rc = calloc(n ? n : 1, sizeof(RestartCall));
         int r;
 
-        w.paths = calloc(n, sizeof(char *));
-        if (!w.paths)
-                return -ENOMEM;
+        w.paths = calloc(n ? n : 1, sizeof(char *));
+        if (!w.paths || !calls || !rc) {
+                r = -ENOMEM;
+                goto out;
+        }
         /* The match first, then every job, then wait: no JobRemoved can be missed. */
         r = sd_bus_match_signal(c->bus, &slot, c->direct ? NULL : DESTINATION, MANAGER_PATH, MANAGER_IFACE,
                                 "JobRemoved", on_job_removed, &w);
@@ -231,21 +374,16 @@ static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
                 goto out;
         }
         for (size_t i = 0; i < n; i++) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-                const char *job;
-                r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "RestartUnit", &c->error,
-                                       &reply, "ss", ids[i], "replace");
-                if (r < 0 || (r = sd_bus_message_read(reply, "o", &job)) < 0) {
+                rc[i] = (RestartCall) { .w = &w, .i = i };
+                r = sd_bus_call_method_async(c->bus, &calls[i], DESTINATION, MANAGER_PATH, MANAGER_IFACE, "RestartUnit",
+                                             on_restart_reply, &rc[i], "ss", ids[i], "replace");
+                if (r < 0) {
                         results[i] = xasprintf("cannot restart: %s", error_text(c, r));
                         continue;
                 }
-                if (!(w.paths[i] = strdup(job))) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                w.pending++;
+                w.unanswered++;
         }
-        for (uint64_t waited = 0; w.pending > 0 && waited < JOB_TIMEOUT_USEC;) {
+        for (uint64_t waited = 0; (w.unanswered > 0 || w.pending > 0) && waited < JOB_TIMEOUT_USEC;) {
                 r = sd_bus_process(c->bus, NULL);
                 if (r > 0)
                         continue;
@@ -258,14 +396,22 @@ static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
                 if (r == 0)
                         waited += 1000000;
         }
+        if (w.error < 0) {
+                r = w.error;
+                goto out;
+        }
         for (size_t i = 0; i < n; i++)
-                if (w.paths[i] && !results[i])
+                if (!results[i])
                         results[i] = strdup("timeout");
         r = 0;
 out:
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; calls && i < n; i++)
+                sd_bus_slot_unref(calls[i]);  /* an unanswered call is forgotten */
+        for (size_t i = 0; w.paths && i < n; i++)
                 free(w.paths[i]);
         free(w.paths);
+        free(calls);
+        free(rc);
         return r;
 }
 
@@ -354,6 +500,7 @@ static void sd_close(void *ctx) {
 const BusOps bus_ops_sdbus = {
         .connect = sd_connect,
         .read_state = sd_read_state,
+        .read_states = sd_read_states,
         .reload = sd_reload,
         .restart = sd_restart,
         .manager_environment = sd_manager_environment,

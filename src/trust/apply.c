@@ -83,26 +83,49 @@ static void verify_running(const BusOps *ops, void *ctx, const ApplyOptions *o, 
         }
 }
 
-/* Read every unit's state, daemon-reload once if a file changed or systemd has not loaded one,
- * and read the states again after it. */
+/* Reads the states of ids into st, all at once when the bus can (BusOps.read_states). The
+ * first failure is returned; one by one, the others are still read. */
+static int read_states(const BusOps *ops, void *ctx, char **ids, UnitState *st, const char **ret_why) {
+        if (ops->read_states)
+                return ops->read_states(ctx, ids, true, st, ret_why);
+        int ret = 0;
+        for (size_t i = 0; ids[i]; i++) {
+                const char *why = NULL;
+                int r = ops->read_state(ctx, ids[i], true, &st[i], &why);
+                if (r < 0 && ret == 0) {
+                        ret = r;
+                        *ret_why = why;
+                }
+        }
+        return ret;
+}
+
+/* Daemon-reload once if a file changed or systemd has not loaded one, and read every unit's
+ * state after it. When a file changed the reload happens anyway: the states before it would
+ * decide nothing, so they are not read. */
 static int load_all(const BusOps *ops, void *ctx, ApplyUnit *units, size_t n, UnitState *st, const char **ret_why) {
+        _cleanup_free_ char **ids = calloc(n + 1, sizeof(char *));
         bool need_reload = false;
         int r;
+        if (!ids)
+                return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                if ((r = ops->read_state(ctx, units[i].id, true, &st[i], ret_why)) < 0)
+                ids[i] = (char *) units[i].id;
+                need_reload = need_reload || units[i].file_changed;
+        }
+        if (!need_reload) {
+                if ((r = read_states(ops, ctx, ids, st, ret_why)) < 0)
                         return r;
-                need_reload = need_reload || units[i].file_changed || !loaded_ok(&units[i], &st[i]);
+                for (size_t i = 0; i < n && !need_reload; i++)
+                        need_reload = !loaded_ok(&units[i], &st[i]);
         }
         if (!need_reload)
                 return 0;
         if ((r = ops->reload(ctx, ret_why)) < 0)
                 return r;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++)
                 units[i].reloaded = true;
-                if ((r = ops->read_state(ctx, units[i].id, true, &st[i], ret_why)) < 0)
-                        return r;
-        }
-        return 0;
+        return read_states(ops, ctx, ids, st, ret_why);
 }
 
 /* Which units to restart: a running unit whose file changed or whose process lacks the setting
@@ -140,9 +163,10 @@ static int decide_restarts(const BusOps *ops, void *ctx, const ApplyOptions *o, 
 static int restart_all(const BusOps *ops, void *ctx, ApplyUnit *units, UnitState *st, char **ids,
                        const size_t *index, size_t n_restart, const char **ret_why) {
         char **results = calloc(n_restart, sizeof(char *));
-        int r;
-        if (!results)
-                return -ENOMEM;
+        UnitState *after = calloc(n_restart, sizeof(UnitState));
+        int r = -ENOMEM;
+        if (!results || !after)
+                goto out;
         /* A rollback restarts what the failed restart left failed: since systemd 257 the start
          * rate limit survives the reload in between, so it would refuse. */
         for (size_t k = 0; k < n_restart && ops->reset_failed; k++)
@@ -150,21 +174,27 @@ static int restart_all(const BusOps *ops, void *ctx, ApplyUnit *units, UnitState
                         (void) ops->reset_failed(ctx, units[index[k]].id);
         if ((r = ops->restart(ctx, ids, results, ret_why)) < 0)
                 goto out;
+        const char *why = NULL;
+        (void) read_states(ops, ctx, ids, after, &why);  /* a state not read says "unknown" below */
         for (size_t k = 0; k < n_restart; k++) {
                 ApplyUnit *u = &units[index[k]];
                 UnitState *s = &st[index[k]];
                 u->restarted = true;
-                const char *why = NULL;
-                (void) ops->read_state(ctx, u->id, true, s, &why);
+                unit_state_done(s);
+                *s = after[k];
+                after[k] = (UnitState) {};
                 const char *res = results[k] ? results[k] : "unknown";
                 if (!streq(res, "done") || !is_running(s))
                         set_message(u, true, "restart failed (job %s, service result %s); see 'journalctl -xeu %s'",
                                     res, s->result ? s->result : "unknown", u->id);
         }
 out:
-        for (size_t k = 0; k < n_restart; k++)
+        for (size_t k = 0; k < n_restart && results; k++)
                 free(results[k]);
+        for (size_t k = 0; k < n_restart && after; k++)
+                unit_state_done(&after[k]);
         free(results);
+        free(after);
         return r;
 }
 

@@ -350,6 +350,17 @@ expect_unchanged "$R" "$before"
 umount_tracked "$API_D"
 end
 
+# The drop-ins are staged, then committed together: a unit named twice (by its alias) must not
+# take its own staged temp for a stale one.
+begin multi-unit-same-unit-twice
+ln -s /usr/lib/systemd/system/homepage.service "$R/etc/systemd/system/hp.service"
+set_ca "$R" "$CA_B" homepage.service hp.service api.service
+expect_rc 0
+expect_file_is "$(dropin "$R")" "$VB"
+expect_no_temp "$(dropin_dir "$R")"
+expect_no_temp "$API_D"
+end
+
 # ======================================================= 5. SIGKILL ==
 
 R=$T/kill

@@ -15,7 +15,7 @@ typedef struct Fake {
         bool environ_has;             /* the new process has the assignment */
         bool environ_unreadable;
         bool need_reload_after;       /* systemd still wants a reload after Reload() */
-        unsigned reloads, restarts, reads, resets, resets_before_restart;
+        unsigned reloads, restarts, reads, reads_before_reload, resets, resets_before_restart;
         bool reloaded;
 } Fake;
 
@@ -29,6 +29,8 @@ static int f_connect(void *ctx, bool user, bool ask, const char **why) {
 static int f_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
         Fake *f = ctx;
         f->reads++;
+        if (!f->reloaded)
+                f->reads_before_reload++;
         unit_state_done(s);
         s->loaded = true;
         s->active_state = strdup(f->active);
@@ -142,6 +144,37 @@ static void test_success(void **state) {
         }
 }
 
+/* A changed file means a reload in any case: the states before it are not read. With no file
+ * changed and systemd up to date, nothing is reloaded or restarted. */
+static void test_reads_before_reload(void **state) {
+        Fake f = { .active = "active", .job_result = "done", .environ_has = true };
+        ApplyUnit u[2] = { unit(), unit() };
+        u[0].file_changed = false;
+        const char *why = NULL;
+        assert_int_equal(apply_units_with(&fake_ops, &f, &opts, u, 2, &why), 0);
+        assert_int_equal(f.reads_before_reload, 0);
+        assert_int_equal(f.reloads, 1);
+        for (int i = 0; i < 2; i++)
+                apply_unit_done(&u[i]);
+
+        Fake g = { .active = "active", .job_result = "done", .environ_has = true, .reloaded = true };
+        ApplyUnit v = unit();
+        v.file_changed = false;
+        assert_int_equal(apply_units_with(&fake_ops, &g, &opts, &v, 1, &why), 0);
+        assert_int_equal(g.reads, 1);
+        assert_int_equal(g.reloads + g.restarts, 0);
+        assert_non_null(strstr(v.message, "already in place"));
+        apply_unit_done(&v);
+
+        Fake h = { .active = "active", .job_result = "done", .environ_has = true };
+        ApplyUnit w = unit();
+        w.file_changed = false;  /* but systemd still has the old files loaded */
+        assert_int_equal(apply_units_with(&fake_ops, &h, &opts, &w, 1, &why), 0);
+        assert_int_equal(h.reads_before_reload, 1);
+        assert_int_equal(h.reloads, 1);
+        apply_unit_done(&w);
+}
+
 static void test_connect_failure(void **state) {
         Fake f = { .connect_error = -ECONNREFUSED, .active = "active", .job_result = "done" };
         ApplyUnit u = unit();
@@ -236,6 +269,7 @@ static void test_restart_connection_lost(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_success),
+                cmocka_unit_test(test_reads_before_reload),
                 cmocka_unit_test(test_rollback_resets_failed),
                 cmocka_unit_test(test_connect_failure),
                 cmocka_unit_test(test_reload_failure),
