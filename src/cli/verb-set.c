@@ -963,6 +963,13 @@ static int run(Context *c, PlanMode mode) {
         if (a->url && mode != PLAN_UNSET && (r = set_url_check(c, mode, cas, &url_check)) != 0)
                 return r;
 
+        /* Online, applying needs libsystemd: without it, refuse before anything is written. */
+        if (!c->offline && !a->dry_run && !a->no_reload && bus_sdbus_load() < 0) {
+                log_error("cannot load libsystemd.so.0 to apply the change: install libsystemd0 (or write only, "
+                          "with --no-reload); nothing written");
+                return EXIT_FAILURE_RUNTIME;
+        }
+
         /* Lock the config directory for the whole run: plans are made on the state that is written.
          * Nothing is created before the plan stands: a refused run leaves no trace. */
         _cleanup_close_ int cfd = -1, bfd = -1;

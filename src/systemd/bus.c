@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <dlfcn.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -6,6 +7,100 @@
 
 #include "systemd/bus.h"
 #include "basic/fs.h"
+
+/* libsystemd is opened when the first bus is, not at start: an offline run (--root, a package
+ * hook, a chroot) never maps it and the libraries it pulls in (half a millisecond of every
+ * start). The functions used are called through this table. */
+#define SD_BUS_SYMBOLS(X) \
+        X(sd_bus_call) \
+        X(sd_bus_call_method) \
+        X(sd_bus_call_method_async) \
+        X(sd_bus_error_copy) \
+        X(sd_bus_error_free) \
+        X(sd_bus_error_get_errno) \
+        X(sd_bus_error_has_name) \
+        X(sd_bus_error_is_set) \
+        X(sd_bus_flush_close_unref) \
+        X(sd_bus_get_property_strv) \
+        X(sd_bus_match_signal) \
+        X(sd_bus_message_enter_container) \
+        X(sd_bus_message_exit_container) \
+        X(sd_bus_message_get_error) \
+        X(sd_bus_message_is_method_error) \
+        X(sd_bus_message_new_method_call) \
+        X(sd_bus_message_read) \
+        X(sd_bus_message_read_strv) \
+        X(sd_bus_message_unref) \
+        X(sd_bus_new) \
+        X(sd_bus_open_system) \
+        X(sd_bus_open_user) \
+        X(sd_bus_process) \
+        X(sd_bus_set_address) \
+        X(sd_bus_set_allow_interactive_authorization) \
+        X(sd_bus_slot_unref) \
+        X(sd_bus_start) \
+        X(sd_bus_wait)
+
+static struct {
+#define X(f) typeof(f) *f;
+        SD_BUS_SYMBOLS(X)
+#undef X
+} sdb;
+static int sdb_state;  /* 0 not tried, 1 loaded, < 0 why not */
+
+static int sdb_load(void) {
+        if (sdb_state != 0)
+                return sdb_state < 0 ? sdb_state : 0;
+        /* For tests only: another file name, to see a run without the library. */
+        const char *name = secure_getenv("UNIT_TLS_TEST_LIBSYSTEMD");
+        void *h = dlopen(name ? name : "libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+        sdb_state = h ? 1 : -ELIBACC;
+#define X(f) \
+        if (h && !(sdb.f = (typeof(sdb.f)) dlsym(h, #f))) \
+                sdb_state = -ELIBACC;
+        SD_BUS_SYMBOLS(X)
+#undef X
+        return sdb_state < 0 ? sdb_state : 0;
+}
+
+#define sd_bus_call (*sdb.sd_bus_call)
+#define sd_bus_call_method (*sdb.sd_bus_call_method)
+#define sd_bus_call_method_async (*sdb.sd_bus_call_method_async)
+#define sd_bus_error_copy (*sdb.sd_bus_error_copy)
+#define sd_bus_error_free (*sdb.sd_bus_error_free)
+#define sd_bus_error_get_errno (*sdb.sd_bus_error_get_errno)
+#define sd_bus_error_has_name (*sdb.sd_bus_error_has_name)
+#define sd_bus_error_is_set (*sdb.sd_bus_error_is_set)
+#define sd_bus_flush_close_unref (*sdb.sd_bus_flush_close_unref)
+#define sd_bus_get_property_strv (*sdb.sd_bus_get_property_strv)
+#define sd_bus_match_signal (*sdb.sd_bus_match_signal)
+#define sd_bus_message_enter_container (*sdb.sd_bus_message_enter_container)
+#define sd_bus_message_exit_container (*sdb.sd_bus_message_exit_container)
+#define sd_bus_message_get_error (*sdb.sd_bus_message_get_error)
+#define sd_bus_message_is_method_error (*sdb.sd_bus_message_is_method_error)
+#define sd_bus_message_new_method_call (*sdb.sd_bus_message_new_method_call)
+#define sd_bus_message_read (*sdb.sd_bus_message_read)
+#define sd_bus_message_read_strv (*sdb.sd_bus_message_read_strv)
+#define sd_bus_message_unref (*sdb.sd_bus_message_unref)
+#define sd_bus_new (*sdb.sd_bus_new)
+#define sd_bus_open_system (*sdb.sd_bus_open_system)
+#define sd_bus_open_user (*sdb.sd_bus_open_user)
+#define sd_bus_process (*sdb.sd_bus_process)
+#define sd_bus_set_address (*sdb.sd_bus_set_address)
+#define sd_bus_set_allow_interactive_authorization (*sdb.sd_bus_set_allow_interactive_authorization)
+#define sd_bus_slot_unref (*sdb.sd_bus_slot_unref)
+#define sd_bus_start (*sdb.sd_bus_start)
+#define sd_bus_wait (*sdb.sd_bus_wait)
+
+static void bus_message_unrefp(sd_bus_message **m) {
+        if (*m)
+                sd_bus_message_unref(*m);
+}
+
+static void bus_slot_unrefp(sd_bus_slot **s) {
+        if (*s)
+                sd_bus_slot_unref(*s);
+}
 
 #define DESTINATION "org.freedesktop.systemd1"
 #define MANAGER_PATH "/org/freedesktop/systemd1"
@@ -31,6 +126,10 @@ void unit_state_done(UnitState *s) {
         *s = (UnitState) {};
 }
 
+int bus_sdbus_load(void) {
+        return sdb_load();
+}
+
 void *bus_sdbus_new(void) {
         SdCtx *c = calloc(1, sizeof(SdCtx));
         if (c)
@@ -43,7 +142,7 @@ static const char *error_text(SdCtx *c, int r) {
         sd_bus_error *e = &c->error;
         free(c->why);
         c->why = NULL;
-        if (sd_bus_error_is_set(e)) {
+        if (sdb_state > 0 && sd_bus_error_is_set(e)) {
                 if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED) ||
                     sd_bus_error_has_name(e, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
                         c->why = strdup("permission denied by systemd: run as root, or allow the polkit "
@@ -52,7 +151,8 @@ static const char *error_text(SdCtx *c, int r) {
                         c->why = xasprintf("%s", e->message ? e->message : e->name);
         } else
                 c->why = strdup(strerror(r < 0 ? -r : r));
-        sd_bus_error_free(e);
+        if (sdb_state > 0)
+                sd_bus_error_free(e);
         return c->why ? c->why : "out of memory";
 }
 
@@ -60,6 +160,10 @@ static int sd_connect(void *ctx, bool user, bool ask_password, const char **why)
         SdCtx *c = ctx;
         int r;
 
+        if ((r = sdb_load()) < 0) {
+                *why = "cannot load libsystemd.so.0 (install libsystemd0) to talk to systemd";
+                return r;
+        }
         if (user)
                 r = sd_bus_open_user(&c->bus);
         else if (geteuid() == 0) {
@@ -278,7 +382,7 @@ static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, con
 
 static int sd_reload(void *ctx, const char **why) {
         SdCtx *c = ctx;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         int r = sd_bus_message_new_method_call(c->bus, &m, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "Reload");
         if (r >= 0)
                 r = sd_bus_call(c->bus, m, RELOAD_TIMEOUT_USEC, &c->error, &reply);
@@ -354,7 +458,7 @@ static int on_restart_reply(sd_bus_message *m, void *userdata, sd_bus_error *err
  * other, each unit's restart would get under way before the next is asked for). */
 static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
         SdCtx *c = ctx;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(bus_slot_unrefp) sd_bus_slot *slot = NULL;
         size_t n = strv_length(ids);
         Waiter w = { .c = c, .n = n, .results = results };
         sd_bus_slot **calls = calloc(n ? n : 1, sizeof(sd_bus_slot *));
@@ -491,8 +595,10 @@ static void sd_close(void *ctx) {
         SdCtx *c = ctx;
         if (!c)
                 return;
-        sd_bus_flush_close_unref(c->bus);
-        sd_bus_error_free(&c->error);
+        if (sdb_state > 0) {  /* else nothing was opened */
+                sd_bus_flush_close_unref(c->bus);
+                sd_bus_error_free(&c->error);
+        }
         free(c->why);
         free(c);
 }
@@ -511,7 +617,7 @@ const BusOps bus_ops_sdbus = {
 
 int bus_list_services(void *ctx, char ***ret) {
         SdCtx *c = ctx;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(bus_message_unrefp) sd_bus_message *reply = NULL;
         char **l = NULL;
         int r = sd_bus_call_method(c->bus, DESTINATION, MANAGER_PATH, MANAGER_IFACE, "ListUnits", &c->error, &reply, "");
         if (r < 0)

@@ -45,6 +45,9 @@ typedef struct BusOps {
 extern const BusOps bus_ops_sdbus;
 /* A context for bus_ops_sdbus. */
 void *bus_sdbus_new(void);
+/* Loads libsystemd.so.0 for bus_ops_sdbus (once; every connect does it too): 0, or -ELIBACC
+ * when it cannot be loaded. For refusing a change before anything is written. */
+int bus_sdbus_load(void);
 
 /* Every service unit systemd has loaded (ListUnits), for audit. ctx from bus_sdbus_new(). */
 int bus_list_services(void *ctx, char ***ret);

@@ -43,6 +43,24 @@ esac
 ct_log "ok: status ut-idle: $loaded"
 ut_assert_contains "status ut-idle" "$UT_OUT" "  verdict:    ok"
 
+# unit-tls loads libsystemd.so.0 only to talk to systemd. Without it (a test hook points the
+# loader at a file that is not there): status shows what the files say and names the package;
+# set refuses before it writes anything.
+nolib() { # unit-tls ARGS..., as ut_run, with the loader pointed at a missing libsystemd
+	UT_RC=0
+	ct_exec env UNIT_TLS_TEST_LIBSYSTEMD=/nonexistent/libsystemd.so.0 unit-tls "$@" \
+		>"$CT_DIR/ut.out" 2>"$CT_DIR/ut.err" || UT_RC=$?
+	UT_OUT=$(cat "$CT_DIR/ut.out") UT_ERR=$(cat "$CT_DIR/ut.err")
+}
+nolib status ut-idle
+ut_assert_contains "status without libsystemd" "$UT_ERR" "cannot load libsystemd.so.0 (install libsystemd0)"
+ut_assert_contains "status without libsystemd" "$UT_OUT" "  verdict:    ok"
+nolib set ut-busy --insecure
+ut_expect_rc "set without libsystemd" 1
+ut_assert_contains "set without libsystemd" "$UT_ERR" "install libsystemd0"
+ut_assert_contains "set without libsystemd" "$UT_ERR" "nothing written"
+ut_assert_dropin ut-busy.service "$(ut_expected_dropin "$UT_CA")"
+
 # Again: nothing to do, and still not started.
 reloads=$(ut_reloads)
 ut_run set ut-idle --ca "$UT_CA"
