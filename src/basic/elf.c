@@ -78,21 +78,34 @@ static int read_table(int fd, uint64_t file_size, ElfTable *t) {
         return 0;
 }
 
-/* sh_name of section i. */
-static int section_name_at(int fd, const ElfTable *t, size_t i, uint64_t *ret) {
+/* The fields of section header i that are read here, from either class. */
+typedef struct ElfSection {
+        uint64_t name, type, offset, size;
+} ElfSection;
+
+static int section_at(int fd, const ElfTable *t, size_t i, ElfSection *ret) {
         if (t->shentsize == sizeof(Elf64_Shdr)) {
                 Elf64_Shdr s;
                 int r = pread_all(fd, &s, sizeof(s), t->shoff + i * t->shentsize);
-                *ret = s.sh_name;
+                *ret = (ElfSection) { s.sh_name, s.sh_type, s.sh_offset, s.sh_size };
                 return r;
         }
         Elf32_Shdr s;
         int r = pread_all(fd, &s, sizeof(s), t->shoff + i * t->shentsize);
-        *ret = s.sh_name;
+        *ret = (ElfSection) { s.sh_name, s.sh_type, s.sh_offset, s.sh_size };
         return r;
 }
 
-static int collect_names(int fd, const ElfTable *t, char ***ret) {
+/* sh_name of section i. */
+static int section_name_at(int fd, const ElfTable *t, size_t i, uint64_t *ret) {
+        ElfSection s = {};
+        int r = section_at(fd, t, i, &s);
+        *ret = s.name;
+        return r;
+}
+
+/* The section name string table, NUL-terminated. */
+static int read_strtab(int fd, const ElfTable *t, char **ret) {
         _cleanup_free_ char *strtab = malloc(t->str_size + 1);
         if (!strtab)
                 return -ENOMEM;
@@ -100,6 +113,15 @@ static int collect_names(int fd, const ElfTable *t, char ***ret) {
         if (r < 0)
                 return r;
         strtab[t->str_size] = 0;
+        *ret = TAKE_PTR(strtab);
+        return 0;
+}
+
+static int collect_names(int fd, const ElfTable *t, char ***ret) {
+        _cleanup_free_ char *strtab = NULL;
+        int r = read_strtab(fd, t, &strtab);
+        if (r < 0)
+                return r;
         _cleanup_strv_free_ char **names = NULL;
         for (size_t i = 0; i < t->shnum; i++) {
                 uint64_t off = 0;
@@ -125,4 +147,31 @@ int elf_section_names(const char *host_path, char ***ret) {
                 return r;
         *ret = NULL;
         return t.shnum ? collect_names(fd, &t, ret) : 0;
+}
+
+int elf_section_range(int fd, uint64_t file_size, const char *name, uint64_t *ret_off, uint64_t *ret_size) {
+        ElfTable t = {};
+        int r = read_table(fd, file_size, &t);
+        if (r < 0)
+                return r;
+        if (t.shnum == 0)
+                return -ENOENT;
+        _cleanup_free_ char *strtab = NULL;
+        if ((r = read_strtab(fd, &t, &strtab)) < 0)
+                return r;
+        for (size_t i = 0; i < t.shnum; i++) {
+                ElfSection s = {};
+                if ((r = section_at(fd, &t, i, &s)) < 0)
+                        return r;
+                if (s.name >= t.str_size)
+                        return -ENOEXEC;
+                if (!streq(strtab + s.name, name) || s.type == SHT_NOBITS)
+                        continue;
+                if (s.offset > file_size || s.size > file_size - s.offset)
+                        return -ENOEXEC;
+                *ret_off = s.offset;
+                *ret_size = s.size;
+                return 0;
+        }
+        return -ENOENT;
 }

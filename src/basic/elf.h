@@ -18,3 +18,8 @@ bool elf_magic(const void *head, size_t size);
  * -ENOEXEC when it is not a well-formed 32- or 64-bit ELF file of this machine's byte order,
  * -EISDIR or -ENOTSUP when not a regular file, or the open/read errno. */
 int elf_section_names(const char *host_path, char ***ret);
+
+/* The place of the section called name in the ELF file open at fd (file_size bytes): 0 and
+ * *ret_off, *ret_size (within the file); -ENOENT when it has no such section with contents,
+ * -ENOEXEC when it is not a well-formed ELF file, or the read errno. */
+int elf_section_range(int fd, uint64_t file_size, const char *name, uint64_t *ret_off, uint64_t *ret_size);

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "basic/elf.h"
 #include "basic/fs.h"
 #include "trust/rtversion.h"
 
@@ -174,23 +175,20 @@ static uint64_t now_ms(void) {
         return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
-int rtversion_scan_fd(RtVersionKind kind, int fd, RtVersion *ret) {
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
+/* Scans the bytes [off, end) of fd for the first version of kind: 0 (*ret unknown when none, or
+ * when the bounds were reached first) or the read errno. */
+static int scan_range(RtVersionKind kind, int fd, uint64_t off, uint64_t end, uint64_t start, RtVersion *ret) {
         _cleanup_free_ char *buf = malloc(RTVERSION_CHUNK + WINDOW);
         if (!buf)
                 return -ENOMEM;
-        uint64_t start = now_ms();
         size_t have = 0;
-        off_t off = 0;
+        uint64_t first = off;
         *ret = (RtVersion) {};
         for (;;) {
-                if ((uint64_t) off >= RTVERSION_MAX_BYTES || now_ms() - start > RTVERSION_MAX_MS)
+                if (off - first >= RTVERSION_MAX_BYTES || now_ms() - start > RTVERSION_MAX_MS)
                         return 0;  /* bounded: unknown */
-                ssize_t k = pread(fd, buf + have, RTVERSION_CHUNK, off);
+                size_t want = (size_t) MIN((uint64_t) RTVERSION_CHUNK, end - off);
+                ssize_t k = want == 0 ? 0 : pread(fd, buf + have, want, (off_t) off);
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0)
@@ -200,10 +198,27 @@ int rtversion_scan_fd(RtVersionKind kind, int fd, RtVersion *ret) {
                 size_t max_start = eof ? len : len > WINDOW ? len - WINDOW : 0;
                 if (find_before(kind, buf, len, max_start, ret) > 0 || eof)
                         return 0;
-                off += k;
+                off += (uint64_t) k;
                 have = MIN(len, (size_t) WINDOW);
                 memmove(buf, buf + len - have, have);
         }
+}
+
+int rtversion_scan_fd(RtVersionKind kind, int fd, RtVersion *ret) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        uint64_t start = now_ms(), ro_off = 0, ro_size = 0;
+        /* The banners are string literals: an ELF binary keeps them in .rodata, which is looked
+         * at first (a Node binary's is 35 MB into the file); then the whole file, as before. */
+        if (elf_section_range(fd, (uint64_t) st.st_size, ".rodata", &ro_off, &ro_size) == 0) {
+                int r = scan_range(kind, fd, ro_off, ro_off + ro_size, start, ret);
+                if (r < 0 || ret->known)
+                        return r;
+        }
+        return scan_range(kind, fd, 0, (uint64_t) st.st_size, start, ret);
 }
 
 /* Debian's nodejs: /usr/bin/node is a small launcher; the version is in the libnode it links. */
