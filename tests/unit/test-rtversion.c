@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -68,6 +69,56 @@ static void test_file_scan(void **state) {
         assert_int_equal(mkfifo(path, 0600), 0);
         assert_true(rtversion_read(RTV_NODE, NULL, path, &v) < 0);  /* opened O_NONBLOCK, not a regular file */
         unlink(path);
+}
+
+/* A minimal ELF64 file: `before` at offset 256 (outside any section), then a .rodata section
+ * holding `inside` (may be NULL), then the section name table and headers. */
+static int write_elf(const char *before, const char *inside) {
+        char path[] = "/tmp/unit-tls-elf.XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        unlink(path);
+        static const char names[] = "\0.rodata\0.shstrtab";
+        size_t ro_off = 4096, ro_size = 1024, str_off = ro_off + ro_size, sh_off = str_off + sizeof(names);
+        char *buf = calloc(1, sh_off + 3 * sizeof(Elf64_Shdr));
+        assert_non_null(buf);
+        Elf64_Ehdr *h = (Elf64_Ehdr *) buf;
+        memcpy(h->e_ident, ELFMAG, SELFMAG);
+        h->e_ident[EI_CLASS] = ELFCLASS64;
+        h->e_ident[EI_DATA] = ELFDATA2LSB;
+        h->e_shoff = sh_off;
+        h->e_shentsize = sizeof(Elf64_Shdr);
+        h->e_shnum = 3;
+        h->e_shstrndx = 2;
+        memcpy(buf + 256, before, strlen(before) + 1);
+        if (inside)
+                memcpy(buf + ro_off + 16, inside, strlen(inside) + 1);
+        memcpy(buf + str_off, names, sizeof(names));
+        Elf64_Shdr *sh = (Elf64_Shdr *) (buf + sh_off);
+        sh[1] = (Elf64_Shdr) { .sh_name = 1, .sh_type = SHT_PROGBITS, .sh_offset = ro_off, .sh_size = ro_size };
+        sh[2] = (Elf64_Shdr) { .sh_name = 9, .sh_type = SHT_STRTAB, .sh_offset = str_off, .sh_size = sizeof(names) };
+        size_t size = sh_off + 3 * sizeof(Elf64_Shdr);
+        assert_int_equal(write(fd, buf, size), (ssize_t) size);
+        free(buf);
+        return fd;
+}
+
+/* An ELF binary's .rodata is searched first (the banners are string literals); without a banner
+ * there, the whole file is, as for any other file. */
+static void test_rodata_first(void **state) {
+        static const char v20[] = "https://nodejs.org/download/release/v20.1.0/node-v20.1.0.tar.gz";
+        static const char v24[] = "https://nodejs.org/download/release/v24.6.0/node-v24.6.0.tar.gz";
+        RtVersion v = {};
+        int fd = write_elf(v20, v24);
+        assert_int_equal(rtversion_scan_fd(RTV_NODE, fd, &v), 0);
+        assert_true(v.known);
+        assert_string_equal(v.text, "24.6.0");
+        close(fd);
+        fd = write_elf(v20, NULL);
+        assert_int_equal(rtversion_scan_fd(RTV_NODE, fd, &v), 0);
+        assert_true(v.known);
+        assert_string_equal(v.text, "20.1.0");
+        close(fd);
 }
 
 static RtVersion ver(const char *text) {
@@ -202,6 +253,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_patterns),
                 cmocka_unit_test(test_file_scan),
+                cmocka_unit_test(test_rodata_first),
                 cmocka_unit_test(test_facts),
                 cmocka_unit_test(test_system_store),
                 cmocka_unit_test(test_notes),
