@@ -178,16 +178,22 @@ static uint64_t now_ms(void) {
 /* Scans the bytes [off, end) of fd for the first version of kind: 0 (*ret unknown when none, or
  * when the bounds were reached first) or the read errno. */
 static int scan_range(RtVersionKind kind, int fd, uint64_t off, uint64_t end, uint64_t start, RtVersion *ret) {
-        _cleanup_free_ char *buf = malloc(RTVERSION_CHUNK + WINDOW);
-        if (!buf)
-                return -ENOMEM;
-        size_t have = 0;
+        _cleanup_free_ char *buf = NULL;
+        size_t have = 0, chunk = RTVERSION_FIRST_CHUNK / 2, cap = 0;
         uint64_t first = off;
         *ret = (RtVersion) {};
         for (;;) {
                 if (off - first >= RTVERSION_MAX_BYTES || now_ms() - start > RTVERSION_MAX_MS)
                         return 0;  /* bounded: unknown */
-                size_t want = (size_t) MIN((uint64_t) RTVERSION_CHUNK, end - off);
+                chunk = MIN(chunk * 2, (size_t) RTVERSION_CHUNK);
+                if (cap < chunk + WINDOW) {
+                        char *b = realloc(buf, chunk + WINDOW);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        cap = chunk + WINDOW;
+                }
+                size_t want = (size_t) MIN((uint64_t) chunk, end - off);
                 ssize_t k = want == 0 ? 0 : pread(fd, buf + have, want, (off_t) off);
                 if (k < 0 && errno == EINTR)
                         continue;

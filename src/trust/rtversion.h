@@ -17,6 +17,9 @@
 #define RTVERSION_MAX_BYTES (512u * 1024 * 1024)
 #define RTVERSION_MAX_MS 3000
 #define RTVERSION_CHUNK (4u * 1024 * 1024)
+/* The first read is this small and each next one twice the last, up to RTVERSION_CHUNK: a banner
+ * near where the scan starts costs a few reads of kilobytes, not one of megabytes. */
+#define RTVERSION_FIRST_CHUNK (64u * 1024)
 #define RTVERSION_TEXT_MAX 40          /* longest version text accepted, e.g. "22.19.0-rc.1" */
 #define RTVERSION_LAUNCHER_MAX (4u * 1024 * 1024)  /* a node that links libnode is small */
 

@@ -45,13 +45,13 @@ static void test_patterns(void **state) {
         assert_int_equal(rtversion_find_libnode("\177ELF..xlibnode.so.115\0", 22, &abi), 0);
 }
 
-/* A match that straddles the scan's chunk boundary is found; a FIFO is not read. */
-static void test_file_scan(void **state) {
+/* A match that straddles a boundary between the scan's reads is found, with the reads growing
+ * from RTVERSION_FIRST_CHUNK to RTVERSION_CHUNK; a FIFO is not read. */
+static void scan_at(size_t at, size_t size) {
         char path[] = "/tmp/unit-tls-rtv.XXXXXX";
         int fd = mkstemp(path);
         assert_true(fd >= 0);
         static const char pat[] = "https://nodejs.org/download/release/v24.6.0/node-v24.6.0.tar.gz";
-        size_t at = RTVERSION_CHUNK - 20, size = RTVERSION_CHUNK + 4096;
         char *buf = calloc(1, size);
         assert_non_null(buf);
         memcpy(buf + at, pat, sizeof(pat));  /* with its NUL */
@@ -65,6 +65,26 @@ static void test_file_scan(void **state) {
         close(fd);
         unlink(path);
         free(buf);
+}
+
+static void test_file_scan(void **state) {
+        size_t first = RTVERSION_FIRST_CHUNK, second = first + 2 * first;  /* where reads 1 and 2 end */
+        scan_at(first - 20, first + 4096);
+        scan_at(second - 20, second + 4096);
+        /* reads that reached RTVERSION_CHUNK: 64K, 128K, ..., 4M, 4M: the end of the first 4M one */
+        size_t full = 0;
+        for (size_t c = first; c < RTVERSION_CHUNK; c *= 2)
+                full += c;
+        full += RTVERSION_CHUNK;
+        scan_at(full - 20, full + 4096);
+        scan_at(full + RTVERSION_CHUNK - 20, full + RTVERSION_CHUNK + 4096);
+
+        char path[] = "/tmp/unit-tls-rtv.XXXXXX";
+        RtVersion v = {};
+        int tfd = mkstemp(path);  /* a fresh name for the FIFO */
+        assert_true(tfd >= 0);
+        close(tfd);
+        unlink(path);
 
         assert_int_equal(mkfifo(path, 0600), 0);
         assert_true(rtversion_read(RTV_NODE, NULL, path, &v) < 0);  /* opened O_NONBLOCK, not a regular file */
