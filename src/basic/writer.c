@@ -111,7 +111,8 @@ static int write_all(int fd, const char *p, size_t n) {
         return 0;
 }
 
-int atomic_stage_at(int dfd, const char *name, const char *content, mode_t mode, char **ret_tmp) {
+/* atomic_stage_at(), with the writeback started (writeback) or left to the kernel. */
+static int stage_at(int dfd, const char *name, const char *content, mode_t mode, bool writeback, char **ret_tmp) {
         char tmp[300];
         uint64_t rnd = 0;
         int fd = -1, r;
@@ -139,7 +140,7 @@ int atomic_stage_at(int dfd, const char *name, const char *content, mode_t mode,
          * first fsync commits for all (ext4), instead of one commit per file. overlayfs (a
          * container's root) ignores sync_file_range() but passes fadvise() to the real file,
          * where DONTNEED starts the writeback too (and drops no page still being written). */
-        if (r >= 0) {
+        if (r >= 0 && writeback) {
                 (void) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
                 (void) posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
         }
@@ -149,6 +150,22 @@ int atomic_stage_at(int dfd, const char *name, const char *content, mode_t mode,
                 r = -ENOMEM;
         if (r < 0)
                 (void) unlinkat(dfd, tmp, 0);
+        return r;
+}
+
+int atomic_stage_at(int dfd, const char *name, const char *content, mode_t mode, char **ret_tmp) {
+        return stage_at(dfd, name, content, mode, true, ret_tmp);
+}
+
+int volatile_write_at(int dfd, const char *name, const char *content, mode_t mode) {
+        _cleanup_free_ char *tmp = NULL;
+        int r = stage_at(dfd, name, content, mode, false, &tmp);
+        if (r < 0)
+                return r;
+        if (fail_at("rename") || renameat(dfd, tmp, dfd, name) < 0) {
+                r = fail_at("rename") ? -EIO : -errno;
+                (void) unlinkat(dfd, tmp, 0);
+        }
         return r;
 }
 

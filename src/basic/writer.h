@@ -35,6 +35,11 @@ int atomic_write_at(int dfd, const char *name, const char *content, mode_t mode)
 int atomic_stage_at(int dfd, const char *name, const char *content, mode_t mode, char **ret_tmp);
 int atomic_commit_at(int dfd, const char *tmp, const char *name);
 
+/* For a file nothing needs after a crash (a generator's output below /run, made again at every
+ * boot and daemon-reload): the temp and rename of atomic_write_at(), so that a reader never sees
+ * half a file and no symlink is followed, but no fsync() and no writeback started. */
+int volatile_write_at(int dfd, const char *name, const char *content, mode_t mode);
+
 /* Removes ".#<name>*" temp files that a killed run left behind. Call it only while holding the
  * lock: then no live run can own such a file. Returns how many were removed. */
 int remove_stale_temps(int dfd, const char *name);

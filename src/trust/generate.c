@@ -381,7 +381,7 @@ static int write_one(int out_fd, const char *rel, const char *content) {
         _cleanup_close_ int dfd = openat(out_fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        return atomic_write_at(dfd, slash + 1, content, 0644);
+        return volatile_write_at(dfd, slash + 1, content, 0644);  /* below /run: regenerated, never synced */
 }
 
 int gen_write(int out_fd, const GenPlan *p, Diags *errors) {
