@@ -17,7 +17,9 @@
 #      without it and with it installed (/etc/systemd/system-generators) and 0, 5 and 200
 #      /etc/unit-tls.d declarations, and the generator run by hand with three output
 #      directories, beside each of systemd's own generators run the same way and beside the floor
-#      of any of them (/bin/true run the same way).
+#      of any of them (/bin/true run the same way); and the generators' phase of a daemon-reload
+#      itself (PID 1 traced with strace: its fork of the generator runner to the end of its
+#      wait), without the generator and with each number of declarations.
 #
 # Usage (as root, from anywhere):  tests/bench/run.sh [path/to/unit-tls]
 # Without an argument it builds a release binary (meson --buildtype=release) in a temp dir;
@@ -480,12 +482,37 @@ generator_part() {
 		for ((i = 1; i <= $1; i++)); do printf '[bench-%05d]\nCA=/etc/ssl/bench/ca.pem\n' "$i"; done |
 			ct_write /etc/unit-tls.d/bench.conf
 	}
+	# gen_phase: the median, over BENCH_RUNS reloads, of the generators' phase of a daemon-reload:
+	# PID 1 forks one child that runs every generator in parallel and waits for it; strace on
+	# PID 1 (not its children) sees that fork and the wait return. "nan" without strace.
+	gen_phase() {
+		command -v strace >/dev/null || { echo nan; return 0; }
+		local i f=$TMP/phase.strace v=()
+		for ((i = 0; i < BENCH_RUNS; i++)); do
+			strace -qq -ttt -T -p "$CT_LEADER" -e trace=clone,clone3,waitid,wait4 -o "$f" &
+			local sp=$!
+			sleep 0.3  # attached
+			ct_exec systemctl daemon-reload
+			sleep 0.05
+			kill "$sp" 2>/dev/null || true
+			wait "$sp" 2>/dev/null || true
+			# the last fork before the last wait on a PID: the generators (the environment
+			# generators run before them the same way)
+			v+=("$(awk '/clone/ { c = $1 } /wait(id|4)\(P_PID|wait4\([0-9]/ { t = $NF; gsub(/[<>]/, "", t); w = $1 + t; last_c = c }
+				END { if (w > 0 && last_c > 0) printf "%.6f\n", w - last_c; else print "nan" }' "$f")")
+		done
+		printf '%s\n' "${v[@]}" | grep -v nan | sort -g |
+			awk '{ x[NR] = $1 } END { if (!NR) print "nan"; else print (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
+	}
 	# without the generator, for scale
 	ct_exec mv "$gdir/unit-tls-generator" /root/unit-tls-generator
 	ct_exec systemctl daemon-reload
 	t_none=$(ct_exec_t 300 "$CT_SHARE/timeit.sh" "$BENCH_RUNS" 2 "" systemctl daemon-reload)
+	local p_none p
+	p_none=$(gen_phase)
 	ct_exec mv /root/unit-tls-generator "$gdir/unit-tls-generator"
-	echo "daemon-reload without unit-tls-generator: $(fmt_s "$t_none")"
+	echo "daemon-reload without unit-tls-generator: $(fmt_s "$t_none"); its generators phase $(fmt_s "$p_none")"
+	record "  generators phase of a daemon-reload, without unit-tls-generator" "$p_none" '' info ''
 	# The floor of any generator run this way: exec of a program that does nothing (/bin/true,
 	# libc only) with the same arguments, the same timer and the same preparation.
 	local t_floor
@@ -505,6 +532,9 @@ generator_part() {
 			"$gdir/unit-tls-generator" /run/ut-gen/n /run/ut-gen/e /run/ut-gen/l)
 		echo "$k declarations ($made drop-ins generated): daemon-reload $(fmt_s "$t") (without the generator $(fmt_s "$t_none"), difference $(fmt_s "$(awk -v a="$t" -v b="$t_none" 'BEGIN { print a - b }')")); the generator by hand $(fmt_s "$t0"), $(fmt_s "$(awk -v a="$t0" -v b="$t_floor" 'BEGIN { print a - b }')") above the floor"
 		record "daemon-reload, generator with $k declarations (vs without it)" "$t" "$t_none" info ''
+		p=$(gen_phase)
+		echo "  its generators phase: $(fmt_s "$p") (without the generator $(fmt_s "$p_none"))"
+		record "  generators phase with it, $k declarations (vs without it)" "$p" "$p_none" info ''
 		case $d in
 		5) record "  unit-tls-generator by hand, $k declarations" "$t0" '' abs-s 0.002 ;;
 		200) record "  unit-tls-generator by hand, $k declarations" "$t0" '' abs-s 0.020 ;;
