@@ -58,6 +58,7 @@ static inline ApplyOptions apply_options(const Args *a) {
  * shown under --quiet is the caller's choice. */
 void log_error(const char *fmt, ...) _printf_(1, 2);
 void log_warning(const char *fmt, ...) _printf_(1, 2);
+void log_note(const Args *a, const char *fmt, ...) _printf_(2, 3);  /* stderr, silent with -q */
 void log_info(const Args *a, const char *fmt, ...) _printf_(2, 3);
 
 int verb_status(Context *c);

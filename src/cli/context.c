@@ -41,6 +41,15 @@ void log_warning(const char *fmt, ...) {
         va_end(ap);
 }
 
+void log_note(const Args *a, const char *fmt, ...) {
+        if (a->quiet)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        log_write("unit-tls: note: ", fmt, ap);
+        va_end(ap);
+}
+
 void log_info(const Args *a, const char *fmt, ...) {
         if (a->quiet || a->json)
                 return;

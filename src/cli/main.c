@@ -147,8 +147,8 @@ static int complete_units(char **names, int n, bool are_units, const Args *a, ch
                 /* As systemctl says it (not the name as typed, which may hold control characters);
                  * silent when only ".service" was added. */
                 const char *added = startswith(full, names[i]);
-                if (r > 0 && !a->quiet && !streq_ptr(added, ".service"))
-                        fprintf(stderr, "unit-tls: note: not a unit name as given; systemctl reads it as %s\n", full);
+                if (r > 0 && !streq_ptr(added, ".service"))
+                        log_note(a, "not a unit name as given; systemctl reads it as %s", full);
                 if (strv_contains(*ret, full))
                         free(full);
                 else if (strv_consume(ret, full) < 0)
