@@ -189,6 +189,13 @@ static int sd_connect(void *ctx, bool user, bool ask_password, const char **why)
         return 0;
 }
 
+/* Dispatches one message, or waits up to usec for one: > 0 something happened (or may have),
+ * 0 the wait timed out, < 0 the connection failed. */
+static int bus_step(SdCtx *c, uint64_t usec) {
+        int r = sd_bus_process(c->bus, NULL);
+        return r != 0 ? r : sd_bus_wait(c->bus, usec);
+}
+
 /* One property of a Get reply (a variant) into s. */
 static int parse_prop(sd_bus_message *reply, const char *key, UnitState *s) {
         int r;
@@ -347,15 +354,9 @@ static int sd_read_states(void *ctx, char **ids, bool load, UnitState *st, const
                 b.outstanding++;
         }
         /* Every call has a timeout: sd-bus answers one that expires with an error reply. */
-        while (b.outstanding > 0) {
-                r = sd_bus_process(c->bus, NULL);
-                if (r > 0)
-                        continue;
-                if (r >= 0)
-                        r = sd_bus_wait(c->bus, UINT64_MAX);
-                if (r < 0)
+        while (b.outstanding > 0)
+                if ((r = bus_step(c, UINT64_MAX)) < 0)
                         goto out;
-        }
         r = 0;
         for (size_t i = 0; i < n && r == 0; i++)
                 if (sr[i].error < 0) {
@@ -373,11 +374,6 @@ out:
         if (r < 0 && r != -ENOMEM)
                 *why = error_text(c, r);
         return r;
-}
-
-static int sd_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
-        char *ids[] = { (char *) id, NULL };
-        return sd_read_states(ctx, ids, load, s, why);
 }
 
 static int sd_reload(void *ctx, const char **why) {
@@ -488,11 +484,7 @@ static int sd_restart(void *ctx, char **ids, char **results, const char **why) {
                 w.unanswered++;
         }
         for (uint64_t waited = 0; (w.unanswered > 0 || w.pending > 0) && waited < JOB_TIMEOUT_USEC;) {
-                r = sd_bus_process(c->bus, NULL);
-                if (r > 0)
-                        continue;
-                if (r >= 0)
-                        r = sd_bus_wait(c->bus, 1000000);
+                r = bus_step(c, 1000000);
                 if (r < 0) {
                         *why = "lost the connection to systemd while waiting for the restarts";
                         goto out;
@@ -605,7 +597,6 @@ static void sd_close(void *ctx) {
 
 const BusOps bus_ops_sdbus = {
         .connect = sd_connect,
-        .read_state = sd_read_state,
         .read_states = sd_read_states,
         .reload = sd_reload,
         .restart = sd_restart,

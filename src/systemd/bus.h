@@ -22,10 +22,9 @@ void unit_state_done(UnitState *s);
 typedef struct BusOps {
         /* Connects; user selects the user manager. why is set on failure. */
         int (*connect)(void *ctx, bool user, bool ask_password, const char **why);
-        /* Reads a unit's state; with load=false an unloaded unit is reported as !loaded. */
-        int (*read_state)(void *ctx, const char *id, bool load, UnitState *ret, const char **why);
-        /* The same for every unit of ids into ret[i], all asked at once (may be NULL: then
-         * read_state one by one). Fails with the first unit's failure. */
+        /* Reads the state of every unit of ids into ret[i], all asked at once; with load=false an
+         * unloaded unit is reported as !loaded. Fails with the first unit's failure; the other
+         * units' states are read all the same. */
         int (*read_states)(void *ctx, char **ids, bool load, UnitState *ret, const char **why);
         /* Manager.Reload(), waiting for it to finish. */
         int (*reload)(void *ctx, const char **why);

@@ -820,12 +820,22 @@ static int slice_apply_key(LoadCtx *c, const char *value, const char *source) {
         return slice_apply(c, value);
 }
 
-static const struct ServiceKey {
+static int success_action_key_apply(LoadCtx *c, const char *value, const char *source) {
+        (void) source;
+        success_action_apply(c, value);
+        return 0;
+}
+
+typedef struct ServiceKey {
         const char *key;
         KeyKind kind;
         int (*fn)(LoadCtx *c, const char *value, const char *source);
         size_t offset;
-} service_keys[] = {
+} ServiceKey;
+
+static const ServiceKey success_action_key = { "SuccessAction", KEY_FN, success_action_key_apply, 0 };
+
+static const ServiceKey service_keys[] = {
         { "Environment", KEY_FN, environment_apply, 0 },
         { "UnsetEnvironment", KEY_FN, unset_environ_apply, 0 },
         { "EnvironmentFile", KEY_FN, env_file_apply, 0 },
@@ -850,35 +860,33 @@ static const struct ServiceKey {
 
 /* The entry for key, or NULL for a key the loader does not read (most lines of a unit): the
  * first letter is compared before the string, as this runs for every line of every file. */
-static const struct ServiceKey *service_key(const char *key) {
+static const ServiceKey *service_key(const char *key) {
         for (size_t i = 0; i < ELEMENTSOF(service_keys); i++)
                 if (service_keys[i].key[0] == key[0] && streq(service_keys[i].key, key))
                         return &service_keys[i];
         return NULL;
 }
 
+/* What the loader does with key in section, or NULL: it reads SuccessAction= of [Unit] and, in
+ * a service, the keys of service_keys[] in [Service]. */
+static const ServiceKey *read_entry(const LoadCtx *c, const char *section, const char *key) {
+        if (!section)
+                return NULL;
+        if (streq(section, "Unit"))
+                return streq(key, "SuccessAction") ? &success_action_key : NULL;
+        return c->u->is_service && streq(section, "Service") ? service_key(key) : NULL;
+}
+
 /* The assignments on_assignment() reads (unit_syntax_parse_keys()'s filter). */
 static bool reads_key(void *userdata, const char *section, const char *key) {
-        const LoadCtx *c = userdata;
-        if (!section)
-                return false;
-        if (streq(section, "Unit"))
-                return streq(key, "SuccessAction");
-        return c->u->is_service && streq(section, "Service") && service_key(key);
+        return read_entry(userdata, section, key) != NULL;
 }
 
 static int on_assignment(void *userdata, const char *section, const char *key, const char *value,
                          unsigned line) {
         LoadCtx *c = userdata;
         Unit *u = c->u;
-
-        if (streq(section, "Unit") && streq(key, "SuccessAction")) {
-                success_action_apply(c, value);
-                return 0;
-        }
-        if (!u->is_service || !streq(section, "Service"))
-                return 0;
-        const struct ServiceKey *k = service_key(key);
+        const ServiceKey *k = read_entry(c, section, key);
         if (!k)
                 return 0;
         const char *source = source_of(c, line);

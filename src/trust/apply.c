@@ -83,23 +83,6 @@ static void verify_running(const BusOps *ops, void *ctx, const ApplyOptions *o, 
         }
 }
 
-/* Reads the states of ids into st, all at once when the bus can (BusOps.read_states). The
- * first failure is returned; one by one, the others are still read. */
-static int read_states(const BusOps *ops, void *ctx, char **ids, UnitState *st, const char **ret_why) {
-        if (ops->read_states)
-                return ops->read_states(ctx, ids, true, st, ret_why);
-        int ret = 0;
-        for (size_t i = 0; ids[i]; i++) {
-                const char *why = NULL;
-                int r = ops->read_state(ctx, ids[i], true, &st[i], &why);
-                if (r < 0 && ret == 0) {
-                        ret = r;
-                        *ret_why = why;
-                }
-        }
-        return ret;
-}
-
 /* Daemon-reload once if a file changed or systemd has not loaded one, and read every unit's
  * state after it. When a file changed the reload happens anyway: the states before it would
  * decide nothing, so they are not read. */
@@ -114,7 +97,7 @@ static int load_all(const BusOps *ops, void *ctx, ApplyUnit *units, size_t n, Un
                 need_reload = need_reload || units[i].file_changed;
         }
         if (!need_reload) {
-                if ((r = read_states(ops, ctx, ids, st, ret_why)) < 0)
+                if ((r = ops->read_states(ctx, ids, true, st, ret_why)) < 0)
                         return r;
                 for (size_t i = 0; i < n && !need_reload; i++)
                         need_reload = !loaded_ok(&units[i], &st[i]);
@@ -125,7 +108,7 @@ static int load_all(const BusOps *ops, void *ctx, ApplyUnit *units, size_t n, Un
                 return r;
         for (size_t i = 0; i < n; i++)
                 units[i].reloaded = true;
-        return read_states(ops, ctx, ids, st, ret_why);
+        return ops->read_states(ctx, ids, true, st, ret_why);
 }
 
 /* Which units to restart: a running unit whose file changed or whose process lacks the setting
@@ -175,7 +158,7 @@ static int restart_all(const BusOps *ops, void *ctx, ApplyUnit *units, UnitState
         if ((r = ops->restart(ctx, ids, results, ret_why)) < 0)
                 goto out;
         const char *why = NULL;
-        (void) read_states(ops, ctx, ids, after, &why);  /* a state not read says "unknown" below */
+        (void) ops->read_states(ctx, ids, true, after, &why);  /* a state not read says "unknown" below */
         for (size_t k = 0; k < n_restart; k++) {
                 ApplyUnit *u = &units[index[k]];
                 UnitState *s = &st[index[k]];

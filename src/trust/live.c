@@ -77,7 +77,8 @@ static bool same_strv(char **a, char **b) {
 int live_check(const BusOps *ops, void *ctx, const Unit *u, Inspection *in, Live *ret) {
         Live l = {};
         const char *why = NULL;
-        int r = ops->read_state(ctx, u->id, false, &l.state, &why);
+        char *ids[] = { (char *) u->id, NULL };
+        int r = ops->read_states(ctx, ids, false, &l.state, &why);
         if (r < 0) {
                 findings_add(&in->findings, SEV_WARNING, "live-unknown", "cannot ask systemd about the unit: %s", why);
                 *ret = l;

@@ -26,8 +26,7 @@ static int f_connect(void *ctx, bool user, bool ask, const char **why) {
         return f->connect_error;
 }
 
-static int f_read_state(void *ctx, const char *id, bool load, UnitState *s, const char **why) {
-        Fake *f = ctx;
+static void f_read_state(Fake *f, UnitState *s) {
         f->reads++;
         if (!f->reloaded)
                 f->reads_before_reload++;
@@ -41,6 +40,11 @@ static int f_read_state(void *ctx, const char *id, bool load, UnitState *s, cons
                 strv_extend(&s->environment, "NODE_EXTRA_CA_CERTS=/ca.pem");
                 strv_extend(&s->dropins, "/etc/systemd/system/x.service.d/tls.conf");
         }
+}
+
+static int f_read_states(void *ctx, char **ids, bool load, UnitState *st, const char **why) {
+        for (size_t i = 0; ids[i]; i++)
+                f_read_state(ctx, &st[i]);
         return 0;
 }
 
@@ -88,7 +92,7 @@ static int f_environ_has(void *ctx, uint32_t pid, const char *a) {
 
 static const BusOps fake_ops = {
         .connect = f_connect,
-        .read_state = f_read_state,
+        .read_states = f_read_states,
         .reload = f_reload,
         .restart = f_restart,
         .reset_failed = f_reset_failed,
