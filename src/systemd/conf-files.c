@@ -17,11 +17,22 @@ bool hidden_or_backup_file(const char *n) {
         return false;
 }
 
-int conf_files_add(ConfFiles *c, const char *dir, const char *name) {
+/* conf_files_add(), and *ret_added: dir/name, when it was added (owned by c->files). */
+static int add_one(ConfFiles *c, const char *dir, const char *name, const char **ret_added) {
+        *ret_added = NULL;
         int k = strmap_put(&c->seen, name, NULL);
-        if (k < 0 || (k > 0 && strv_consume(&c->files, strjoin_path(dir, name)) < 0))
+        if (k <= 0)
+                return k < 0 ? -ENOMEM : 0;
+        char *p = strjoin_path(dir, name);
+        if (!p || strv_consume(&c->files, p) < 0)
                 return -ENOMEM;
+        *ret_added = p;
         return 0;
+}
+
+int conf_files_add(ConfFiles *c, const char *dir, const char *name) {
+        const char *added;
+        return add_one(c, dir, name, &added);
 }
 
 int conf_files_add_dir(ConfFiles *c, const char *host, const char *dir, const char *skip) {
@@ -35,7 +46,10 @@ int conf_files_add_dir(ConfFiles *c, const char *host, const char *dir, const ch
                         continue;
                 if (skip && streq(skip, de->d_name))
                         continue;
-                r = conf_files_add(c, dir, de->d_name);
+                const char *added;
+                r = add_one(c, dir, de->d_name, &added);
+                if (r >= 0 && added && c->plain && de->d_type == DT_REG && strmap_put(c->plain, added, NULL) < 0)
+                        r = -ENOMEM;
         }
         closedir(dh);
         return r;

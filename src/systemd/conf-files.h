@@ -13,6 +13,8 @@
 typedef struct ConfFiles {
         StrMap seen;   /* the names taken so far */
         char **files;  /* dir/name, in the order found */
+        StrMap *plain; /* when set, conf_files_add_dir() adds the dir/name of each regular file
+                        * readdir() saw (no symlink) to it: the caller's, kept by conf_files_steal() */
 } ConfFiles;
 
 /* systemd's hidden_or_backup_file(): names every conf_files_list() and drop-in walk skips. */

@@ -47,7 +47,30 @@ static void name_list_free(void *p) {
         free(l);
 }
 
+/* What the index keeps for a name in a search directory: the fragment's host path, or the name
+ * an alias points to. A plain file (no symlink when readdir() saw it) also records its search
+ * directory, so that it can be opened relative to that directory's descriptor, with no lstat()
+ * or path walk before. */
+typedef struct IdEntry {
+        int dir;          /* index into lp->search_path and UnitIndex.dir_fds, or -1 */
+        char target[];
+} IdEntry;
+
+static IdEntry *id_entry_new(const char *target, int dir) {
+        size_t n = strlen(target);
+        IdEntry *e = malloc(sizeof(IdEntry) + n + 1);
+        if (!e)
+                return NULL;
+        e->dir = dir;
+        memcpy(e->target, target, n + 1);
+        return e;
+}
+
 void unit_index_done(UnitIndex *ix) {
+        for (size_t i = 0; i < ix->n_dir_fds; i++)
+                if (ix->dir_fds[i] >= 0)
+                        close(ix->dir_fds[i]);
+        free(ix->dir_fds);
         strmap_done(&ix->ids);
         strmap_done(&ix->aliases);
         strmap_done(&ix->dirs);
@@ -226,6 +249,11 @@ static bool link_is_dir(const LookupPaths *lp, const char *host_path) {
         return fs_resolve_under_root(lp->root, host_path, &res) >= 0 && stat(res, &st) >= 0 && S_ISDIR(st.st_mode);
 }
 
+/* UnitIndex.dirs values: a directory readdir() saw as one, or anything else (a symlink to one,
+ * or one unit_index_add_dir() made visible). */
+#define DIR_PLAIN ((uintptr_t) 1)
+#define DIR_OTHER ((uintptr_t) 2)
+
 /* Bit i of a dir_names mask: search directory i has the directory; the last bit stands for
  * "some directory, look in each" (search paths longer than that, unit_index_add_dir() outside
  * the search path). */
@@ -243,10 +271,24 @@ static int dir_names_mark(UnitIndex *ix, const char *name, uintptr_t bit) {
         return strmap_put(&ix->dir_names, name, (void *) bit) < 0 ? -ENOMEM : 0;
 }
 
+/* Lists one search directory. It is read through its path resolved inside the root (a symlink
+ * in the tree, such as /lib -> /usr/lib, is followed there and never onto the host), and the
+ * descriptor stays open in ix->dir_fds for reading its files. Names keep the search path's
+ * spelling, as systemd shows them. */
 static int index_dir(UnitIndex *ix, const char *dir, size_t search_index) {
-        DIR *d = opendir(dir);
-        if (!d)
+        const char *resolved = ix->lp->resolved && ix->lp->resolved[search_index] ? ix->lp->resolved[search_index] : dir;
+        int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
                 return 0;
+        int keep = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                if (keep >= 0)
+                        close(keep);
+                return 0;
+        }
+        ix->dir_fds[search_index] = keep;
         int r = 0;
         struct dirent *de;
         while ((de = readdir(d))) {
@@ -260,7 +302,7 @@ static int index_dir(UnitIndex *ix, const char *dir, size_t search_index) {
                         if (p && t == DT_LNK && !link_is_dir(ix->lp, p))
                                 continue;
                         ix->prefix_dirs = ix->prefix_dirs || dropin_dir_is_prefix(de->d_name);
-                        if (!p || strmap_put(&ix->dirs, p, (void *) 1) < 0 ||
+                        if (!p || strmap_put(&ix->dirs, p, (void *) (t == DT_DIR ? DIR_PLAIN : DIR_OTHER)) < 0 ||
                             dir_names_mark(ix, de->d_name, dir_mask_bit(search_index)) < 0) {
                                 r = -ENOMEM;
                                 break;
@@ -272,7 +314,7 @@ static int index_dir(UnitIndex *ix, const char *dir, size_t search_index) {
                 if (strmap_contains(&ix->ids, de->d_name))
                         continue;  /* a higher-priority directory has this name already */
 
-                char *dst = NULL;
+                _cleanup_free_ char *dst = NULL;
                 if (t == DT_LNK) {
                         int k = resolve_symlink(ix->lp, dir, de->d_name, &dst);
                         if (k == -ENOMEM) {
@@ -285,9 +327,10 @@ static int index_dir(UnitIndex *ix, const char *dir, size_t search_index) {
                         r = -ENOMEM;
                         break;
                 }
-                int k = strmap_put(&ix->ids, de->d_name, dst);
+                IdEntry *e = id_entry_new(dst, t == DT_REG ? (int) search_index : -1);
+                int k = e ? strmap_put(&ix->ids, de->d_name, e) : -ENOMEM;
                 if (k <= 0)
-                        free(dst);
+                        free(e);
                 if (k < 0 || names_append(ix, de->d_name) < 0) {
                         r = -ENOMEM;
                         break;
@@ -297,28 +340,36 @@ static int index_dir(UnitIndex *ix, const char *dir, size_t search_index) {
         return r;
 }
 
-/* Follows aliases to the fragment path: 0 and *ret, -ENOENT unknown, -ENXIO broken, -ELOOP. */
-static int ids_get(const UnitIndex *ix, const char *name, const char **ret) {
+/* Follows aliases to the fragment: 0 and *ret, -ENOENT unknown, -ENXIO broken, -ELOOP. */
+static int ids_get(const UnitIndex *ix, const char *name, const IdEntry **ret) {
         const char *id = NULL;
         for (unsigned n = 0; n < FOLLOW_MAX; n++) {
-                const char *t = strmap_get(&ix->ids, id ? id : name);
-                if (!t) {
+                const IdEntry *e = strmap_get(&ix->ids, id ? id : name);
+                if (!e) {
                         if (!id)
                                 return -ENOENT;
                         _cleanup_free_ char *tpl = NULL;
                         if (unit_name_template(id, &tpl) < 0)
                                 return -ENXIO;
-                        t = strmap_get(&ix->ids, tpl);
-                        if (!t)
+                        e = strmap_get(&ix->ids, tpl);
+                        if (!e)
                                 return -ENXIO;
                 }
-                if (t[0] == '/') {
-                        *ret = t;
+                if (e->target[0] == '/') {
+                        *ret = e;
                         return 0;
                 }
-                id = t;
+                id = e->target;
         }
         return -ELOOP;
+}
+
+/* ids_get() for the fragment's host path alone. */
+static int ids_get_path(const UnitIndex *ix, const char *name, const char **ret) {
+        const IdEntry *e = NULL;
+        int r = ids_get(ix, name, &e);
+        *ret = e ? e->target : NULL;
+        return r;
 }
 
 int unit_index_build(UnitIndex *ix, const LookupPaths *lp) {
@@ -326,6 +377,11 @@ int unit_index_build(UnitIndex *ix, const LookupPaths *lp) {
         *ix = (UnitIndex) { .lp = lp };
         ix->ids.free_value = free;
         ix->aliases.free_value = name_list_free;
+        ix->n_dir_fds = strv_length(lp->search_path);
+        if (!(ix->dir_fds = malloc((ix->n_dir_fds ? ix->n_dir_fds : 1) * sizeof(int))))
+                return -ENOMEM;
+        for (size_t i = 0; i < ix->n_dir_fds; i++)
+                ix->dir_fds[i] = -1;
 
         for (char **d = lp->search_path; *d; d++)
                 if ((r = index_dir(ix, *d, (size_t) (d - lp->search_path))) < 0)
@@ -338,9 +394,10 @@ int unit_index_build(UnitIndex *ix, const LookupPaths *lp) {
                 const char *frag;
                 /* A unit file standing for itself adds nothing: its own name is always one of its
                  * names. Only aliases need the reverse map (and the mask check). */
-                if (((const char *) v)[0] == '/' && streq(base_name(v), src))
+                const char *t = ((const IdEntry *) v)->target;
+                if (t[0] == '/' && streq(base_name(t), src))
                         continue;
-                if (ids_get(ix, src, &frag) < 0 || null_or_empty(lp, frag))
+                if (ids_get_path(ix, src, &frag) < 0 || null_or_empty(lp, frag))
                         continue;
                 const char *dst = base_name(frag);
                 _cleanup_free_ char *inst = NULL, *dst_inst = NULL;
@@ -370,7 +427,7 @@ fail:
 }
 
 int unit_index_add_dir(UnitIndex *ix, const char *dir) {
-        int r = strmap_put(&ix->dirs, dir, (void *) 1);
+        int r = strmap_put(&ix->dirs, dir, (void *) DIR_OTHER);
         ix->prefix_dirs = ix->prefix_dirs || dropin_dir_is_prefix(base_name(dir));
         /* which search directory it is in, if it is directly in one */
         uintptr_t bit = DIR_MASK_ANY;
@@ -402,7 +459,7 @@ static int add_names(const UnitIndex *ix, UnitNameKind kind, const char *instanc
                         if (unit_name_replace_instance(*a, instance, &inst) < 0)
                                 continue;
                         const char *frag = NULL;
-                        (void) ids_get(ix, inst, &frag);
+                        (void) ids_get_path(ix, inst, &frag);
                         if (frag && fragment_base && !streq(base_name(frag), fragment_base))
                                 continue;  /* that instance points somewhere else */
                         if ((r = add_name(names, inst)) < 0)
@@ -509,11 +566,19 @@ static int find_dirs_all(const UnitIndex *ix, const char *name, char ***dirs) {
                         buf_puts(&b, ".d");
                         if (b.oom)
                                 return -ENOMEM;
-                        if (!strmap_contains(&ix->dirs, b.data))
+                        uintptr_t kind = (uintptr_t) strmap_get(&ix->dirs, b.data);
+                        if (!kind)
                                 continue;
+                        /* A directory readdir() saw as such is its search directory's resolved path
+                         * plus its name: no lstat() to find that out again. */
+                        const char *sd_res = ix->lp->resolved ? ix->lp->resolved[d - ix->lp->search_path] : NULL;
                         _cleanup_free_ char *res = NULL;
-                        if (fs_resolve_under_root(ix->lp->root, b.data, &res) == 0 && !strv_contains(*dirs, res) &&
-                            (r = strv_consume(dirs, TAKE_PTR(res))) < 0)
+                        if (kind == DIR_PLAIN && sd_res) {
+                                if (!(res = strjoin3(sd_res, "/", b.data + strlen(*d) + 1)))
+                                        return -ENOMEM;
+                        } else if (fs_resolve_under_root(ix->lp->root, b.data, &res) < 0)
+                                continue;
+                        if (!strv_contains(*dirs, res) && (r = strv_consume(dirs, TAKE_PTR(res))) < 0)
                                 return r;
                 }
         return 0;
@@ -529,8 +594,8 @@ static const char *overlay_name_in(const UnitIndex *ix, const char *dir) {
 /* conf_files_list_strv(): the first directory providing a basename wins, sorted by basename. The
  * planned drop-in (UnitIndex.overlay_*) takes its place in its directory, or removes the file
  * there when it has no content. */
-static int list_dropins(const UnitIndex *ix, char **dirs, char ***ret) {
-        _cleanup_(conf_files_done) ConfFiles cf = {};
+static int list_dropins(const UnitIndex *ix, char **dirs, char ***ret, StrMap *plain) {
+        _cleanup_(conf_files_done) ConfFiles cf = { .plain = plain };
         int r;
 
         for (char **d = dirs; d && *d; d++) {
@@ -911,26 +976,43 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
         return 0;
 }
 
-/* 0, a fatal syntax error, or the open error (-ENOENT included: the caller decides). */
+/* A fragment readdir() saw as a plain file in a search directory, opened relative to that
+ * directory with O_NOFOLLOW: one short lookup instead of an lstat() and an open() of the whole
+ * path. -1 when the entry is no such file, or when it changed since (the caller then checks
+ * it the careful way). Never opens anything but what was a regular file: opening a device has
+ * effects of its own. */
+static int open_plain_fragment(const UnitIndex *ix, const IdEntry *e) {
+        if (!e || e->dir < 0 || (size_t) e->dir >= ix->n_dir_fds || ix->dir_fds[e->dir] < 0)
+                return -1;
+        if (ix->overlay_path && streq(e->target, ix->overlay_path))
+                return -1;
+        return openat(ix->dir_fds[e->dir], base_name(e->target),
+                      O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+}
+
+/* 0, a fatal syntax error, or the open error (-ENOENT included: the caller decides). fd, when
+ * >= 0, is host_path opened already; it is closed here. */
 static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, const char *known_resolved,
-                      unsigned *ret_line) {
-        bool overlay = ix->overlay_path && ix->overlay_content && streq(host_path, ix->overlay_path);
-        /* Under --root, a symlink in the tree must resolve inside the tree, never on the host. */
-        _cleanup_free_ char *resolved = NULL;
-        if (!overlay && c->lp->root && known_resolved && !(resolved = strdup(known_resolved)))
-                return -ENOMEM;
-        if (!overlay && c->lp->root && !resolved) {
-                int r = fs_resolve_under_root(c->lp->root, host_path, &resolved);
-                if (r < 0)
-                        return r;
+                      int fd, unsigned *ret_line) {
+        _cleanup_close_ int owned = fd;
+        bool overlay = fd < 0 && ix->overlay_path && ix->overlay_content && streq(host_path, ix->overlay_path);
+        UnitInput in = { .fd = owned };
+        if (overlay) {
+                in.data = ix->overlay_content;
+                in.data_len = strlen(ix->overlay_content);
+        } else if (owned < 0) {
+                /* Under --root, a symlink in the tree must resolve inside the tree, never on the host. */
+                _cleanup_free_ char *resolved = NULL;
+                if (c->lp->root && !known_resolved) {
+                        int r = fs_resolve_under_root(c->lp->root, host_path, &resolved);
+                        if (r < 0)
+                                return r;
+                }
+                const char *p = c->lp->root ? (known_resolved ? known_resolved : resolved) : host_path;
+                if ((owned = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+                        return -errno;
+                in.fd = owned;
         }
-        _cleanup_fclose_ FILE *f = overlay ? fmemopen((void *) ix->overlay_content, strlen(ix->overlay_content), "r")
-                                           : fopen(resolved ? resolved : host_path, "re");
-        if (!f)
-                return -errno;
-        /* The reader reads in blocks of its own: no stdio buffer (nor the fstat() that sizes it). */
-        if (!overlay)
-                (void) setvbuf(f, NULL, _IONBF, 0);
         c->display = lookup_display_path(c->lp, host_path);
         c->source.len = 0;
         buf_puts(&c->source, c->display);
@@ -940,7 +1022,7 @@ static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, co
         c->source_prefix = c->source.len;
         /* Is it the caller's own drop-in? Its first line says so, seen as the file is read. */
         char head[256];
-        int r = unit_syntax_parse_keys(f, c->display, reads_key, on_assignment, c, &c->u->diags, ret_line, head,
+        int r = unit_syntax_parse_keys(&in, c->display, reads_key, on_assignment, c, &c->u->diags, ret_line, head,
                                        sizeof(head));
         if (host_path == c->u->fragment)
                 return r;
@@ -990,27 +1072,30 @@ Unit *unit_free(Unit *u) {
 }
 
 /* Finds the fragment and all names (unit_file_find_fragment()). */
-static int find_fragment(const UnitIndex *ix, Unit *u) {
+static int find_fragment(const UnitIndex *ix, Unit *u, const IdEntry **ret_entry) {
         _cleanup_free_ char *instance = NULL, *tpl = NULL;
         UnitNameKind kind = unit_name_classify(u->name);
         int r;
 
+        *ret_entry = NULL;
         if (kind == UNIT_NAME_INSTANCE && (r = unit_name_instance(u->name, &instance)) < 0)
                 return r;
         if ((r = add_names(ix, kind, instance, NULL, &u->names, u->name)) < 0)
                 return r;
 
-        const char *frag = NULL;
-        (void) ids_get(ix, u->name, &frag);
-        if (!frag && kind == UNIT_NAME_INSTANCE) {
+        const IdEntry *e = NULL;
+        (void) ids_get(ix, u->name, &e);
+        if (!e && kind == UNIT_NAME_INSTANCE) {
                 if ((r = unit_name_template(u->name, &tpl)) < 0)
                         return r;
-                (void) ids_get(ix, tpl, &frag);
+                (void) ids_get(ix, tpl, &e);
         }
-        if (!frag) {
+        if (!e) {
                 u->id = strdup(u->name);
                 return u->id ? 0 : -ENOMEM;
         }
+        *ret_entry = e;
+        const char *frag = e->target;
         const char *fb = base_name(frag);
         if (!streq(fb, u->name) && (r = add_names(ix, kind, instance, fb, &u->names, fb)) < 0)
                 return r;
@@ -1074,7 +1159,7 @@ static void fragment_failed(const LookupPaths *lp, Unit *u, int r, unsigned line
 
 /* Reads the drop-ins after the fragment. A fatal error in one only cuts that file short, as in
  * systemd. 0 or -ENOMEM. */
-static int parse_dropins(LoadCtx *c, const UnitIndex *ix) {
+static int parse_dropins(LoadCtx *c, const UnitIndex *ix, const StrMap *plain) {
         const LookupPaths *lp = ix->lp;
         unsigned line = 0;
 
@@ -1084,9 +1169,21 @@ static int parse_dropins(LoadCtx *c, const UnitIndex *ix) {
         for (char **d = c->u->dropins; d && *d; d++) {
                 bool overlay = ix->overlay_path && streq(*d, ix->overlay_path);
                 _cleanup_free_ char *res = NULL;
-                if (overlay ? isempty(ix->overlay_content) : dropin_null_or_empty(lp, *d, &res))
+                /* A regular file as its directory listed it (in a resolved directory): opened with
+                 * O_NOFOLLOW, its fstat() says whether it masks. Anything else the careful way. */
+                int fd = !overlay && strmap_contains(plain, *d)
+                                 ? open(*d, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
+                                 : -1;
+                struct stat st;
+                if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)))
+                        close(TAKE_FD(fd));
+                if (fd >= 0 && st.st_size == 0) {
+                        close(fd);  /* an empty file masks */
                         continue;
-                if (parse_file(c, ix, *d, res, &line) == -ENOMEM)
+                }
+                if (fd < 0 && (overlay ? isempty(ix->overlay_content) : dropin_null_or_empty(lp, *d, &res)))
+                        continue;
+                if (parse_file(c, ix, *d, res, fd, &line) == -ENOMEM)
                         return -ENOMEM;
         }
         return 0;
@@ -1118,7 +1215,8 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 return -ENOMEM;
         u->is_service = streq(unit_name_type(name), "service");
 
-        if ((r = find_fragment(ix, u)) < 0)
+        const IdEntry *entry = NULL;
+        if ((r = find_fragment(ix, u, &entry)) < 0)
                 return r;
         if (!u->fragment) {
                 u->load_state = LOAD_NOT_FOUND;
@@ -1126,11 +1224,21 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                 return 0;
         }
         _cleanup_free_ char *fragment_resolved = NULL;
-        bool masked = null_or_empty_resolve(lp, u->fragment, &fragment_resolved);
+        _cleanup_close_ int fd = open_plain_fragment(ix, entry);
+        struct stat st;
+        bool masked;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                masked = st.st_size == 0;
+        else {
+                if (fd >= 0)  /* not what readdir() saw: the careful way */
+                        close(TAKE_FD(fd));
+                masked = null_or_empty_resolve(lp, u->fragment, &fragment_resolved);
+        }
 
         /* A masked unit still lists its drop-in directories (and ignores them). */
         _cleanup_strv_free_ char **dirs = NULL;
-        if ((r = find_dropin_dirs(ix, u, &dirs)) < 0 || (r = list_dropins(ix, dirs, &u->dropins)) < 0)
+        _cleanup_(strmap_done) StrMap plain = {};
+        if ((r = find_dropin_dirs(ix, u, &dirs)) < 0 || (r = list_dropins(ix, dirs, &u->dropins, &plain)) < 0)
                 return r;
         if (masked) {
                 /* since 257 a masked unit stops loading before its drop-ins are looked up */
@@ -1150,12 +1258,12 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                           .fragment_path = lookup_display_path(lp, u->fragment), .version = lp->version },
         };
         unsigned line = 0;
-        r = parse_file(&c, ix, u->fragment, fragment_resolved, &line);
+        r = parse_file(&c, ix, u->fragment, fragment_resolved, TAKE_FD(fd), &line);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 fragment_failed(lp, u, r, line);
-        else if ((r = parse_dropins(&c, ix)) < 0)
+        else if ((r = parse_dropins(&c, ix, &plain)) < 0)
                 return r;
         else if (u->is_service)
                 service_verify(lp, u);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <ini.h>
+#include <unistd.h>
 
 #include "systemd/unit-syntax.h"
 
@@ -22,7 +23,8 @@ typedef struct Assignment {
 } Assignment;
 
 typedef struct Reader {
-        FILE *f;
+        FILE *f;                 /* the input: f, or fd when f is NULL */
+        int fd;
         const char *path;
         Diags *diags;
         unsigned line;           /* physical lines read so far */
@@ -38,7 +40,8 @@ typedef struct Reader {
         int fn_error;
         Buf line_buf;
         Buf cont;                /* the joined continuation lines of the current logical line */
-        char *in;                /* input block (not zeroed: it lives outside the struct) */
+        const char *in;          /* input block (not zeroed: it lives outside the struct), or the
+                                  * caller's bytes (UnitInput.data) */
         size_t in_size, in_pos, in_len;
         bool in_done, in_error;  /* a short read was seen: no read() after it, which finds EOF again */
         char *head;              /* where the first block's start goes, or NULL */
@@ -54,11 +57,24 @@ static int fill(Reader *r) {
                 return 1;
         if (r->in_done)
                 return r->in_error ? -EIO : 0;
-        r->in_len = fread(r->in, 1, r->in_size, r->f);
+        char *block = (char *) r->in;
         r->in_pos = 0;
-        if (r->in_len < r->in_size) {
-                r->in_done = true;
-                r->in_error = ferror(r->f);
+        if (r->f) {
+                r->in_len = fread(block, 1, r->in_size, r->f);
+                if (r->in_len < r->in_size) {
+                        r->in_done = true;
+                        r->in_error = ferror(r->f);
+                }
+        } else {
+                /* A descriptor: only a read() of 0 is the end (a pipe may return less). */
+                ssize_t n;
+                while ((n = read(r->fd, block, r->in_size)) < 0 && errno == EINTR)
+                        ;
+                r->in_len = n > 0 ? (size_t) n : 0;
+                if (n <= 0) {
+                        r->in_done = true;
+                        r->in_error = n < 0;
+                }
         }
         if (r->head) {
                 size_t n = r->in_len < r->head_size - 1 ? r->in_len : r->head_size - 1;
@@ -352,14 +368,28 @@ int unit_syntax_parse(FILE *f, const char *path, unit_assignment_fn fn, void *us
 
 int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, void *userdata,
                            Diags *diags, unsigned *ret_line, char *head, size_t head_size) {
-        return unit_syntax_parse_keys(f, path, NULL, fn, userdata, diags, ret_line, head, head_size);
+        return unit_syntax_parse_keys(&(UnitInput) { .f = f, .fd = -1 }, path, NULL, fn, userdata, diags, ret_line,
+                                      head, head_size);
 }
 
-int unit_syntax_parse_keys(FILE *f, const char *path, unit_key_fn wants, unit_assignment_fn fn, void *userdata,
-                           Diags *diags, unsigned *ret_line, char *head, size_t head_size) {
+int unit_syntax_parse_keys(const UnitInput *input, const char *path, unit_key_fn wants, unit_assignment_fn fn,
+                           void *userdata, Diags *diags, unsigned *ret_line, char *head, size_t head_size) {
         char in[16384];
-        Reader r = { .f = f, .path = path, .diags = diags, .fn = fn, .wants = wants, .userdata = userdata,
-                     .in = in, .in_size = sizeof(in), .head = head_size > 0 ? head : NULL, .head_size = head_size };
+        Reader r = { .f = input->f, .fd = input->fd, .path = path, .diags = diags, .fn = fn, .wants = wants,
+                     .userdata = userdata, .in = in, .in_size = sizeof(in),
+                     .head = head_size > 0 ? head : NULL, .head_size = head_size };
+        if (!input->f && input->fd < 0) {
+                /* bytes in memory: one block, read where they are */
+                r.in = input->data ? input->data : "";
+                r.in_len = input->data ? input->data_len : 0;
+                r.in_done = true;
+                if (r.head) {
+                        size_t n = r.in_len < head_size - 1 ? r.in_len : head_size - 1;
+                        memcpy(r.head, r.in, n);
+                        r.head[n] = 0;
+                        r.head = NULL;
+                }
+        }
         if (r.head)
                 r.head[0] = 0;
 

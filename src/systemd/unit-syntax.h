@@ -2,7 +2,7 @@
 #pragma once
 
 /* The unit-file syntax reader: systemd's lexical rules (systemd.syntax(7), config_parse() in
- * systemd 252) in front of inih. Pure apart from reading the FILE it is handed. */
+ * systemd 252) in front of inih. Pure apart from reading the input it is handed. */
 
 #include "basic/util.h"
 
@@ -28,6 +28,15 @@ int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, voi
 /* Which assignments the caller reads: false skips the assignment before it costs anything more
  * than its lexing (most lines of a unit are keys a caller does not read). */
 typedef bool (*unit_key_fn)(void *userdata, const char *section, const char *key);
-/* unit_syntax_parse_head() that hands fn only the assignments wants() takes (wants NULL: all). */
-int unit_syntax_parse_keys(FILE *f, const char *path, unit_key_fn wants, unit_assignment_fn fn, void *userdata,
-                           Diags *diags, unsigned *ret_line, char *head, size_t head_size);
+/* Where unit_syntax_parse_keys() reads: the stream f; or, when f is NULL, the descriptor fd
+ * (read to its end, not closed); or, when fd is also < 0, the data_len bytes at data. */
+typedef struct UnitInput {
+        FILE *f;
+        int fd;
+        const char *data;
+        size_t data_len;
+} UnitInput;
+/* unit_syntax_parse_head() on any input, handing fn only the assignments wants() takes (wants
+ * NULL: all). */
+int unit_syntax_parse_keys(const UnitInput *input, const char *path, unit_key_fn wants, unit_assignment_fn fn,
+                           void *userdata, Diags *diags, unsigned *ret_line, char *head, size_t head_size);

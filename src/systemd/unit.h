@@ -73,7 +73,8 @@ typedef struct Unit {
  * then used for every unit loaded. */
 typedef struct UnitIndex {
         const LookupPaths *lp;
-        StrMap ids;            /* name -> "/host/path" (file or linked/masked link) or alias target name */
+        StrMap ids;            /* name -> IdEntry (unit-load.c): "/host/path" (file or linked/masked
+                                * link) or alias target name */
         StrMap aliases;        /* unit name -> the names that alias it */
         StrMap dirs;           /* "searchdir/x.d" directories present (PID 1's path cache) */
         StrMap dir_names;      /* "x.d" present in at least one search directory -> the search
@@ -82,6 +83,9 @@ typedef struct UnitIndex {
         char **all_names;      /* every name seen, for audit, in search-path order (not sorted: most
                                 * runs never list them) */
         size_t n_names, cap_names;
+        int *dir_fds;          /* each search directory, open (-1: none), for reading its files
+                                * relative to it; as many as lp->search_path has */
+        size_t n_dir_fds;
 
         /* What-if: load units as if the drop-in overlay_path (host path) held overlay_content,
          * or did not exist when overlay_content is NULL. This is how the planner proves a

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -176,18 +177,10 @@ static int env_file_pattern(const LookupPaths *lp, const char *path, char **ret,
         return *ret ? 0 : -ENOMEM;
 }
 
-/* One file an EnvironmentFile= pattern matched, read as the target system sees it (links resolve
- * inside the root) and parsed into *one; false, with a finding, when it cannot be read or parsed. */
-static bool read_env_file_match(const LookupPaths *lp, const EnvFileRef *ref, const char *shown, EnvList *one,
-                                Findings *findings) {
-        _cleanup_free_ char *data = NULL, *resolved = NULL;
-        size_t size = 0;
-
-        /* glob() just saw it: resolve it under its (cached) directory, links inside the root */
-        _cleanup_free_ char *host = lp->root ? strjoin3(lp->root, shown, "") : strdup(shown);
-        int e = host ? fs_resolve_under_root(lp->root, host, &resolved) : -ENOMEM;
-        if (e >= 0)
-                e = read_file_limited(resolved, ENV_FILE_MAX, &data, &size);
+/* Parses what an EnvironmentFile= file holds into *one; false, with a finding, when it cannot be
+ * read (e < 0) or parsed. */
+static bool parse_env_file_data(const LookupPaths *lp, const EnvFileRef *ref, const char *shown, int e,
+                                const char *data, size_t size, EnvList *one, Findings *findings) {
         if (e < 0) {
                 if (!ref->ignore_errors)
                         findings_add(findings, SEV_ERROR, "environment-file-unreadable",
@@ -203,7 +196,63 @@ static bool read_env_file_match(const LookupPaths *lp, const EnvFileRef *ref, co
         return true;
 }
 
+/* One file an EnvironmentFile= pattern matched, read as the target system sees it (links resolve
+ * inside the root) and parsed into *one; false, with a finding, when it cannot be read or parsed. */
+static bool read_env_file_match(const LookupPaths *lp, const EnvFileRef *ref, const char *shown, EnvList *one,
+                                Findings *findings) {
+        _cleanup_free_ char *data = NULL, *resolved = NULL;
+        size_t size = 0;
+
+        /* glob() just saw it: resolve it under its (cached) directory, links inside the root */
+        _cleanup_free_ char *host = lp->root ? strjoin3(lp->root, shown, "") : strdup(shown);
+        int e = host ? fs_resolve_under_root(lp->root, host, &resolved) : -ENOMEM;
+        if (e >= 0)
+                e = read_file_limited(resolved, ENV_FILE_MAX, &data, &size);
+        return parse_env_file_data(lp, ref, shown, e, data, size, one, findings);
+}
+
+/* The common case, an EnvironmentFile= path without glob characters naming a plain file in its
+ * (resolved, cached) directory: opened with O_NOFOLLOW and read, no glob() and no lstat()s
+ * before. 1 when done (parsed into *one, or a finding made), 0 when the careful way must decide
+ * (no such file, a symlink, not a regular file), -ENOMEM. */
+static int read_env_file_plain(const LookupPaths *lp, const EnvFileRef *ref, EnvList *one, Findings *findings) {
+        size_t len = strlen(ref->path);
+        if (ref->path[0] != '/' || strcspn(ref->path, "*?[") != len)
+                return 0;
+        const char *slash = strrchr(ref->path, '/'), *host_dir = NULL;
+        if (!slash || !slash[1] || streq(slash + 1, ".") || streq(slash + 1, ".."))
+                return 0;
+        _cleanup_free_ char *dir = strndup(ref->path, (size_t) (slash - ref->path));
+        if (!dir)
+                return -ENOMEM;
+        if (fs_chase_dir_cached(lp->root, *dir ? dir : "/", &host_dir) < 0)
+                return 0;
+        _cleanup_free_ char *host = strjoin3(streq(host_dir, "/") ? "" : host_dir, "/", slash + 1);
+        if (!host)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(host, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        _cleanup_free_ char *data = NULL;
+        size_t size = 0;
+        int e = read_fd_limited(fd, ENV_FILE_MAX, &data, &size);
+        if (e == -ENOMEM)
+                return e;
+        (void) parse_env_file_data(lp, ref, ref->path, e, data, size, one, findings);
+        return 1;
+}
+
 static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *out, Findings *findings) {
+        EnvList one = {};
+        int r = read_env_file_plain(lp, ref, &one, findings);
+        for (size_t j = 0; r > 0 && j < one.n; j++)
+                if (env_list_set(out, one.entries[j].assignment, one.entries[j].source) < 0)
+                        r = -ENOMEM;
+        env_list_done(&one);
+        if (r != 0)
+                return r < 0 ? r : 0;
+
         _cleanup_free_ char *pattern = NULL;
         size_t host_dir_len = 0, written_dir_len = 0;
         int k = env_file_pattern(lp, ref->path, &pattern, &host_dir_len, &written_dir_len);
@@ -231,7 +280,7 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
         }
         /* systemd sorts glob results (safe_glob) and reads them in order; later files win. */
         strv_sort(g.gl_pathv);
-        int r = 0;
+        r = 0;
         for (size_t i = 0; i < g.gl_pathc; i++) {
                 /* the match under the directory as written (not its resolved target) */
                 _cleanup_free_ char *shown = xasprintf("%.*s%s", (int) written_dir_len, ref->path,
@@ -240,11 +289,11 @@ static int load_env_file(const LookupPaths *lp, const EnvFileRef *ref, EnvList *
                         r = -ENOMEM;
                         break;
                 }
-                EnvList one = {};
-                if (read_env_file_match(lp, ref, shown, &one, findings))
-                        for (size_t j = 0; j < one.n && r >= 0; j++)
-                                r = env_list_set(out, one.entries[j].assignment, one.entries[j].source);
-                env_list_done(&one);
+                EnvList m = {};
+                if (read_env_file_match(lp, ref, shown, &m, findings))
+                        for (size_t j = 0; j < m.n && r >= 0; j++)
+                                r = env_list_set(out, m.entries[j].assignment, m.entries[j].source);
+                env_list_done(&m);
         }
         globfree(&g);
         return r;

@@ -888,6 +888,21 @@ t_alias() {
         check_absent "$R/etc/systemd/system/dash.service.d"
 }
 
+# A search directory that is an absolute symlink in the tree is followed inside the tree, never
+# onto the host, for listing it and for reading its files and drop-in directories.
+t_search_dir_symlink_in_root() {
+        make_root
+        mkdir -p "$R/srv/units/inroot.service.d" "$R/usr/local/lib/systemd"
+        ln -s /srv/units "$R/usr/local/lib/systemd/system"
+        printf '[Service]\nUser=homepage\nExecStart=/usr/bin/node /opt/homepage/server.js\n' > "$R/srv/units/inroot.service"
+        printf '[Service]\nEnvironment=NODE_TLS_REJECT_UNAUTHORIZED=0\n' > "$R/srv/units/inroot.service.d/x.conf"
+        ut --root="$R" status inroot.service
+        check_stdout_contains "/usr/local/lib/systemd/system/inroot.service"
+        check_stdout_contains "NODE_TLS_REJECT_UNAUTHORIZED=0"
+        ut --root="$R" audit
+        check_stdout_contains "inroot.service: insecure"
+}
+
 t_template_instance() {
         make_root
         write_unit app@.service 'User=homepage' 'ExecStart=/usr/bin/node /opt/app/%i.js'
@@ -1338,6 +1353,7 @@ run_case plan/dropin-file-symlink t_dropin_file_symlink
 run_case plan/batch-all-or-nothing t_batch_all_or_nothing
 run_case names/invalid-unit-names t_invalid_unit_names
 run_case paths/ca-confined-to-root t_ca_confined_to_root
+run_case paths/search-dir-symlink-in-root t_search_dir_symlink_in_root
 
 run_case paths/hostile-round-trip t_hostile_paths
 run_case paths/line-break-refused t_newline_path
