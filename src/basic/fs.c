@@ -336,6 +336,38 @@ int fs_chase_dir_cached(const char *root, const char *dir, const char **ret) {
         return resolve_parent_cached(root, dir, ret);
 }
 
+int fs_chase_existing(const char *root, const char *path, char **ret, struct stat *ret_st) {
+        const char *slash = strrchr(path, '/');
+        const char *base = slash ? slash + 1 : NULL;
+        if (path[0] == '/' && slash && slash != path && *base && !streq(base, ".") && !streq(base, "..")) {
+                _cleanup_free_ char *parent = strndup(path, (size_t) (slash - path));
+                const char *rp = NULL;
+                if (!parent)
+                        return -ENOMEM;
+                if (resolve_parent_cached(root, parent, &rp) == 0) {
+                        _cleanup_free_ char *cand = strjoin_path(rp, base);
+                        struct stat st;
+                        if (!cand)
+                                return -ENOMEM;
+                        if (lstat(cand, &st) < 0) {
+                                if (errno == ENOENT)
+                                        return -ENOENT;
+                        } else if (!S_ISLNK(st.st_mode)) {
+                                if (ret_st)
+                                        *ret_st = st;
+                                *ret = TAKE_PTR(cand);
+                                return 0;
+                        }
+                }
+        }
+        int r = fs_chase(root, path, 0, ret);
+        if (r >= 0 && ret_st && stat(*ret, ret_st) < 0) {
+                r = -errno;
+                *ret = mfree(*ret);
+        }
+        return r;
+}
+
 int fs_resolve_under_root(const char *root, const char *host_path, char **ret) {
         return fs_resolve_under_root_st(root, host_path, ret, NULL);
 }

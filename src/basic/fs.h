@@ -28,6 +28,10 @@ int fs_resolve_under_root(const char *root, const char *host_path, char **ret);
 /* The same, and when the result's lstat() was seen on the way (a non-symlink), *ret_st holds
  * it; otherwise ret_st->st_mode is 0. */
 int fs_resolve_under_root_st(const char *root, const char *host_path, char **ret, struct stat *ret_st);
+/* fs_chase(root, path, 0), the common case cheaper: a plain (non-symlink) last component in a
+ * directory resolved before this run costs one lstat(), and its absence is -ENOENT at once;
+ * anything else takes fs_chase(). ret_st (may be NULL) receives the file's stat(). */
+int fs_chase_existing(const char *root, const char *path, char **ret, struct stat *ret_st);
 /* fs_chase(root, dir, CHASE_NONEXISTENT) of a directory, remembered for the rest of the run (a
  * run looks at the same few directories thousands of times): *ret is the cache's copy. */
 int fs_chase_dir_cached(const char *root, const char *dir, const char **ret);

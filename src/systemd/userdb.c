@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 
+#include "basic/strmap.h"
 #include "systemd/userdb.h"
 
 /* Finds "name" or a numeric id in field 0/2 of a colon-separated database file. Returns the
@@ -107,8 +108,71 @@ static int add_member_groups(const char *root, ServiceCred *c) {
         return 0;
 }
 
+static int service_cred_copy(const ServiceCred *from, ServiceCred *to) {
+        *to = *from;
+        to->user = strdup(from->user);
+        to->home = from->home ? strdup(from->home) : NULL;
+        to->groups = from->n_groups ? malloc(from->n_groups * sizeof(gid_t)) : NULL;
+        if (!to->user || (from->home && !to->home) || (from->n_groups && !to->groups)) {
+                service_cred_done(to);
+                return -ENOMEM;
+        }
+        if (from->n_groups)
+                memcpy(to->groups, from->groups, from->n_groups * sizeof(gid_t));
+        return 0;
+}
+
+static void service_cred_free(void *p) {
+        if (p)
+                service_cred_done(p);
+        free(p);
+}
+
+/* The answers given so far, by everything asked: hundreds of services of a host share a few
+ * users, and each answer read /etc/passwd and /etc/group again. The databases do not change
+ * under one run of this short-lived process (it never writes them). */
+static StrMap cred_memo = { .free_value = service_cred_free };
+
+static char *cred_memo_key(const char *root, const char *user, const char *group, char **supplementary,
+                           bool dynamic) {
+        Buf b = {};
+        buf_puts(&b, root ? root : "");
+        buf_putc(&b, '\n');
+        buf_puts(&b, user ? user : "\001");
+        buf_putc(&b, '\n');
+        buf_puts(&b, group ? group : "\001");
+        buf_putc(&b, '\n');
+        for (char **s = supplementary; s && *s; s++) {
+                buf_puts(&b, *s);
+                buf_putc(&b, '\n');
+        }
+        buf_putc(&b, dynamic ? 'd' : '-');
+        return buf_steal(&b);
+}
+
+static int service_cred_lookup(const char *root, const char *user, const char *group, char **supplementary,
+                               bool dynamic, ServiceCred *ret);
+
 int service_cred_resolve(const char *root, const char *user, const char *group, char **supplementary,
                          bool dynamic, ServiceCred *ret) {
+        _cleanup_free_ char *key = cred_memo_key(root, user, group, supplementary, dynamic);
+        const ServiceCred *hit = key ? strmap_get(&cred_memo, key) : NULL;
+        if (hit)
+                return service_cred_copy(hit, ret);
+        int r = service_cred_lookup(root, user, group, supplementary, dynamic, ret);
+        if (r < 0 || !key)
+                return r;
+        ServiceCred *copy = malloc(sizeof(ServiceCred));
+        if (copy && service_cred_copy(ret, copy) == 0) {
+                if (strmap_put(&cred_memo, key, copy) <= 0)
+                        service_cred_free(copy);
+        } else
+                free(copy);
+        return 0;  /* a memo that could not be kept costs only the next lookup */
+}
+
+static int service_cred_lookup(const char *root, const char *user, const char *group, char **supplementary,
+                               bool dynamic, ServiceCred *ret) {
         ServiceCred c = { .dynamic = dynamic };
         char line[4096];
         char *fields[7];

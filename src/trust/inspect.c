@@ -456,6 +456,28 @@ char *sandbox_hides_path(const LookupPaths *lp, const Unit *u, const char *path)
 
 /* Checks that cred can reach and read host path (resolved, under root): x on every directory,
  * r on the file. Returns NULL or the first obstacle. */
+/* stat() of the directories on the way to a file, remembered for the run: hundreds of services
+ * share /etc/ssl/certs. Only directories that exist are kept; the run never changes the mode or
+ * owner of a directory it has looked at. */
+static StrMap dir_stats = { .free_value = free };
+
+static int stat_dir_cached(const char *host, struct stat *ret) {
+        const struct stat *hit = strmap_get(&dir_stats, host);
+        if (hit) {
+                *ret = *hit;
+                return 0;
+        }
+        if (stat(host, ret) < 0)
+                return -errno;
+        struct stat *copy = S_ISDIR(ret->st_mode) ? malloc(sizeof(struct stat)) : NULL;
+        if (copy) {
+                *copy = *ret;
+                if (strmap_put(&dir_stats, host, copy) <= 0)
+                        free(copy);
+        }
+        return 0;
+}
+
 char *path_unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const char *host) {
         const char *inner = lookup_display_path(lp, host);
         _cleanup_free_ char *prefix = strdup(inner);
@@ -468,8 +490,8 @@ char *path_unreadable_by(const LookupPaths *lp, const ServiceCred *cred, const c
                 *s = 0;
                 _cleanup_free_ char *hp = lookup_host_path(lp, prefix);
                 struct stat st;
-                if (hp && stat(hp, &st) == 0) {
-                        bool last = c == 0;
+                bool last = c == 0;
+                if (hp && (last ? stat(hp, &st) : stat_dir_cached(hp, &st)) == 0) {
                         int want = last ? R_OK : X_OK;
                         if (!cred_may_access(cred, st.st_uid, st.st_gid, st.st_mode, want))
                                 return xasprintf("%s (mode %04o, uid %u, gid %u) is not %s by %s",
@@ -557,7 +579,7 @@ int check_ca_path(const LookupPaths *lp, const Unit *u, const ServiceCred *cred,
                 return 0;
         }
         _cleanup_free_ char *host = NULL;
-        int r = fs_chase(lp->root, path, 0, &host);
+        int r = fs_chase_existing(lp->root, path, &host, NULL);
         if (r < 0) {
                 findings_add(findings, SEV_ERROR, "ca-missing", "%s: %s; check the path",
                              path, r == -ENOENT ? "no such file" : strerror(-r));

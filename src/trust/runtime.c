@@ -117,7 +117,8 @@ static char *find_in_path(const LookupPaths *lp, const char *name) {
                 _cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], name), *host = NULL;
                 if (!p)
                         return NULL;
-                if (fs_chase(lp->root, p, 0, &host) == 0 && access(host, F_OK) == 0)
+                struct stat st;
+                if (fs_chase_existing(lp->root, p, &host, &st) == 0)
                         return TAKE_PTR(host);
         }
         return NULL;
@@ -127,7 +128,7 @@ static char *find_in_path(const LookupPaths *lp, const char *name) {
 static char *resolve_path(const LookupPaths *lp, const char *cwd, const char *path) {
         _cleanup_free_ char *joined = path[0] == '/' ? strdup(path) : cwd ? strjoin_path(cwd, path) : NULL;
         char *host = NULL;
-        if (!joined || fs_chase(lp->root, joined, 0, &host) < 0)
+        if (!joined || fs_chase_existing(lp->root, joined, &host, NULL) < 0)
                 return NULL;
         return host;
 }
