@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "basic/fs.h"
 #include "basic/writer.h"
@@ -166,6 +169,53 @@ int volatile_write_at(int dfd, const char *name, const char *content, mode_t mod
                 r = fail_at("rename") ? -EIO : -errno;
                 (void) unlinkat(dfd, tmp, 0);
         }
+        return r;
+}
+
+/* The old way of fresh_write_at(): the directory opened without following a link, then a
+ * temporary file renamed over the name. */
+static int replace_below(int dfd, const char *rel, const char *content, mode_t mode) {
+        const char *slash = strrchr(rel, '/');
+        if (!slash)
+                return volatile_write_at(dfd, rel, content, mode);
+        _cleanup_free_ char *dir = strndup(rel, (size_t) (slash - rel));
+        if (!dir)
+                return -ENOMEM;
+        _cleanup_close_ int sub = openat(dfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub < 0)
+                return -errno;
+        return volatile_write_at(sub, slash + 1, content, mode);
+}
+
+int fresh_write_at(int dfd, const char *rel, const char *content, mode_t mode) {
+        const char *slash = strrchr(rel, '/');
+        if (slash) {
+                _cleanup_free_ char *dir = strndup(rel, (size_t) (slash - rel));
+                if (!dir)
+                        return -ENOMEM;
+                if (mkdirat(dfd, dir, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        struct open_how how = { .flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, .mode = mode,
+                                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS };
+        int fd = fail_at("open") ? (errno = EIO, -1) : (int) syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+        if (fd < 0 && (errno == EEXIST || errno == ENOSYS || errno == EPERM))
+                return replace_below(dfd, rel, content, mode);  /* there already; or no openat2() */
+        if (fd < 0)
+                return -errno;
+        int r = fail_at("write") ? -EIO : write_all(fd, content, strlen(content));
+        /* the mode exactly, whatever the umask (a bundle must be readable by the service) */
+        static mode_t mask = (mode_t) -1;
+        if (mask == (mode_t) -1) {
+                mask = umask(0);
+                umask(mask);
+        }
+        if (r >= 0 && (mode & mask) && fchmod(fd, mode) < 0)
+                r = -errno;
+        if (close(fd) < 0 && r >= 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlinkat(dfd, rel, 0);
         return r;
 }
 

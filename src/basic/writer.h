@@ -39,6 +39,11 @@ int atomic_commit_at(int dfd, const char *tmp, const char *name);
  * boot and daemon-reload): the temp and rename of atomic_write_at(), so that a reader never sees
  * half a file and no symlink is followed, but no fsync() and no writeback started. */
 int volatile_write_at(int dfd, const char *name, const char *content, mode_t mode);
+/* For a directory made empty for this run (a generator's output directory): "sub/name" below
+ * dfd, made in place (sub created 0755 when missing; no symlink followed, nothing outside dfd),
+ * O_EXCL, with mode (umask aside: the caller's), not synced; a file already there (a second run
+ * into the same directory) is replaced by volatile_write_at(). A failed write leaves no file. */
+int fresh_write_at(int dfd, const char *rel, const char *content, mode_t mode);
 
 /* Removes ".#<name>*" temp files that a killed run left behind. Call it only while holding the
  * lock: then no live run can own such a file. Returns how many were removed. */

@@ -370,18 +370,11 @@ int gen_plan(const LookupPaths *lp, const UnitIndex *ix, const TrustConf *conf, 
         return 0;
 }
 
-/* Writes "dir/name" below out_fd, making dir (0755) when missing. */
+/* Writes "dir/name" below out_fd, making dir (0755) when missing: the output directories are
+ * made empty for every run and read only after it, so the files are made in place, not
+ * renamed into place, and never synced (below /run they are made again at every boot). */
 static int write_one(int out_fd, const char *rel, const char *content) {
-        const char *slash = strrchr(rel, '/');
-        _cleanup_free_ char *dir = slash ? strndup(rel, slash - rel) : NULL;
-        if (!dir)
-                return -ENOMEM;
-        if (mkdirat(out_fd, dir, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        _cleanup_close_ int dfd = openat(out_fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        return volatile_write_at(dfd, slash + 1, content, 0644);  /* below /run: regenerated, never synced */
+        return fresh_write_at(out_fd, rel, content, 0644);
 }
 
 int gen_write(int out_fd, const GenPlan *p, Diags *errors) {
