@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* unit_syntax_parse() on arbitrary bytes: every assignment handed to the callback is read
+/* unit_syntax_parse_keys() on arbitrary bytes, read from a FILE, from memory and from a
+ * descriptor (the three must agree): every assignment handed to the callback is read
  * whole; a key named FuzzStop makes the callback fail, to exercise the abort path. */
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "fuzz-common.h"
 #include "systemd/unit-syntax.h"
 
@@ -26,6 +30,20 @@ static int on_assignment(void *userdata, const char *section, const char *key, c
         return 0;
 }
 
+/* One parse through the given input; the result, the count and a digest of what was seen. */
+static void parse(const UnitInput *in, int *ret_r, Seen *ret_seen, unsigned *ret_line, char *head, size_t head_size) {
+        Seen s = {};
+        Diags d = {};
+        unsigned line = 0;
+        int r = unit_syntax_parse_keys(in, "/fuzz/unit.service", NULL, on_assignment, &s, &d, &line, head, head_size);
+        FUZZ_CHECK(r <= 0);
+        fuzz_sink += fuzz_touch_diags(&d);
+        diags_done(&d);
+        *ret_r = r;
+        *ret_seen = s;
+        *ret_line = line;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* fmemopen() refuses a zero-sized buffer; an empty file is read from /dev/null. */
         static const char empty[1];
@@ -34,13 +52,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         if (size == 0)
                 (void) fgetc(f);
-        Seen s = {};
-        Diags d = {};
-        unsigned line = 0;
-        int r = unit_syntax_parse(f, "/fuzz/unit.service", on_assignment, &s, &d, &line);
-        FUZZ_CHECK(r <= 0);
-        fuzz_sink += s.h + fuzz_touch_diags(&d) + line;
-        diags_done(&d);
+        int r[3];
+        Seen s[3];
+        unsigned line[3];
+        char head[3][64];
+        memset(head, 0x55, sizeof(head));  /* the bytes after each copy must match too */
+        parse(&(UnitInput) { .f = f, .fd = -1 }, &r[0], &s[0], &line[0], head[0], sizeof(head[0]));
         fclose(f);
+        /* The same bytes from memory and from a descriptor give the same walk. */
+        parse(&(UnitInput) { .fd = -1, .data = (const char *) data, .data_len = size }, &r[1], &s[1], &line[1],
+              head[1], sizeof(head[1]));
+        int fd = memfd_create("fuzz", MFD_CLOEXEC);
+        if (fd >= 0 && write(fd, data, size) == (ssize_t) size && lseek(fd, 0, SEEK_SET) == 0) {
+                parse(&(UnitInput) { .fd = fd }, &r[2], &s[2], &line[2], head[2], sizeof(head[2]));
+        } else {
+                r[2] = r[1], s[2] = s[1], line[2] = line[1];
+                memcpy(head[2], head[1], sizeof(head[1]));
+        }
+        if (fd >= 0)
+                close(fd);
+        for (int i = 1; i < 3; i++) {
+                FUZZ_CHECK(r[i] == r[0]);
+                FUZZ_CHECK(s[i].n == s[0].n && s[i].h == s[0].h && s[i].last_line == s[0].last_line);
+                FUZZ_CHECK(r[0] == 0 || line[i] == line[0]);
+                FUZZ_CHECK(memcmp(head[i], head[0], sizeof(head[0])) == 0);
+        }
+        fuzz_sink += s[0].h + line[0];
         return 0;
 }
