@@ -336,29 +336,51 @@ int fs_chase_dir_cached(const char *root, const char *dir, const char **ret) {
         return resolve_parent_cached(root, dir, ret);
 }
 
-int fs_chase_existing(const char *root, const char *path, char **ret, struct stat *ret_st) {
-        const char *slash = strrchr(path, '/');
+/* The fast way for inner (absolute, as seen inside root): a plain last component in a
+ * directory resolved before. 1 with *ret_cand (its host path) and *ret_st when it is there and
+ * no symlink; 0 with *ret_cand when it is not there; -EAGAIN when only the full walk can tell
+ * (a symlink, ".", "..", another error); -ENOMEM. */
+static int in_cached_parent(const char *root, const char *inner, char **ret_cand, struct stat *ret_st) {
+        const char *slash = strrchr(inner, '/');
         const char *base = slash ? slash + 1 : NULL;
-        if (path[0] == '/' && slash && slash != path && *base && !streq(base, ".") && !streq(base, "..")) {
-                _cleanup_free_ char *parent = strndup(path, (size_t) (slash - path));
-                const char *rp = NULL;
-                if (!parent)
-                        return -ENOMEM;
-                if (resolve_parent_cached(root, parent, &rp) == 0) {
-                        _cleanup_free_ char *cand = strjoin_path(rp, base);
-                        struct stat st;
-                        if (!cand)
-                                return -ENOMEM;
-                        if (lstat(cand, &st) < 0) {
-                                if (errno == ENOENT)
-                                        return -ENOENT;
-                        } else if (!S_ISLNK(st.st_mode)) {
-                                if (ret_st)
-                                        *ret_st = st;
-                                *ret = TAKE_PTR(cand);
-                                return 0;
-                        }
-                }
+        if (inner[0] != '/' || !slash || slash == inner || !*base || streq(base, ".") || streq(base, ".."))
+                return -EAGAIN;
+        _cleanup_free_ char *parent = strndup(inner, (size_t) (slash - inner));
+        const char *rp = NULL;
+        if (!parent)
+                return -ENOMEM;
+        if (resolve_parent_cached(root, parent, &rp) < 0)
+                return -EAGAIN;
+        _cleanup_free_ char *cand = strjoin_path(rp, base);
+        if (!cand)
+                return -ENOMEM;
+        if (lstat(cand, ret_st) < 0) {
+                if (errno != ENOENT)
+                        return -EAGAIN;
+                *ret_cand = TAKE_PTR(cand);
+                return 0;
+        }
+        if (S_ISLNK(ret_st->st_mode))
+                return -EAGAIN;
+        *ret_cand = TAKE_PTR(cand);
+        return 1;
+}
+
+int fs_chase_existing(const char *root, const char *path, char **ret, struct stat *ret_st) {
+        struct stat st;
+        char *cand = NULL;
+        int k = in_cached_parent(root, path, &cand, &st);
+        if (k == -ENOMEM)
+                return k;
+        if (k == 0) {
+                free(cand);
+                return -ENOENT;
+        }
+        if (k > 0) {
+                if (ret_st)
+                        *ret_st = st;
+                *ret = cand;
+                return 0;
         }
         int r = fs_chase(root, path, 0, ret);
         if (r >= 0 && ret_st && stat(*ret, ret_st) < 0) {
@@ -383,31 +405,14 @@ int fs_resolve_under_root_st(const char *root, const char *host_path, char **ret
                 if (!*inner)
                         inner = "/";
         }
-        /* The fast way: a plain last component in a directory resolved before. */
-        const char *slash = strrchr(inner, '/');
-        const char *base = slash ? slash + 1 : NULL;
-        if (slash && slash != inner && *base && !streq(base, ".") && !streq(base, "..")) {
-                _cleanup_free_ char *parent = strndup(inner, (size_t) (slash - inner));
-                const char *rp = NULL;
-                if (!parent)
-                        return -ENOMEM;
-                if (resolve_parent_cached(root, parent, &rp) == 0) {
-                        _cleanup_free_ char *cand = strjoin_path(rp, base);
-                        struct stat st;
-                        if (!cand)
-                                return -ENOMEM;
-                        if (lstat(cand, &st) < 0) {
-                                if (errno == ENOENT) {
-                                        *ret = TAKE_PTR(cand);
-                                        return 0;
-                                }
-                        } else if (!S_ISLNK(st.st_mode)) {
-                                if (ret_st)
-                                        *ret_st = st;
-                                *ret = TAKE_PTR(cand);
-                                return 0;
-                        }
-                }
+        struct stat st;
+        int k = in_cached_parent(root, inner, ret, &st);
+        if (k == -ENOMEM)
+                return k;
+        if (k >= 0) {
+                if (k > 0 && ret_st)
+                        *ret_st = st;
+                return 0;
         }
         return fs_chase(root, inner, CHASE_NONEXISTENT, ret);
 }
