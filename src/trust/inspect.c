@@ -217,7 +217,7 @@ static bool read_env_file_match(const LookupPaths *lp, const EnvFileRef *ref, co
  * (no such file, a symlink, not a regular file), -ENOMEM. */
 static int read_env_file_plain(const LookupPaths *lp, const EnvFileRef *ref, EnvList *one, Findings *findings) {
         size_t len = strlen(ref->path);
-        if (ref->path[0] != '/' || strcspn(ref->path, "*?[") != len)
+        if (ref->path[0] != '/' || strcspn(ref->path, "*?[\\") != len)  /* glob() reads a backslash as an escape */
                 return 0;
         const char *slash = strrchr(ref->path, '/'), *host_dir = NULL;
         if (!slash || !slash[1] || streq(slash + 1, ".") || streq(slash + 1, ".."))

@@ -74,6 +74,9 @@ check_stdout_contains() {
 check_stderr_lacks() {
         ! grep -q -F -e "$1" "$ERR" || fail "stderr has '$1'"
 }
+check_stdout_lacks() {
+        ! grep -q -F -e "$1" "$OUT" || fail "stdout has '$1'"
+}
 
 # check_file_equals FILE EXPECTED_TEXT: FILE exists with exactly EXPECTED_TEXT.
 check_file_equals() {
@@ -604,6 +607,19 @@ t_environment_file_glob() {
         timeout 30 "${CLEAN_ENV[@]}" "$BIN" --root="$R" status homepage > "$OUT" 2> "$ERR" || RC=$?
         ((RC != 124)) || fail "status did not finish within 30 s on 30 {a,b} groups"
         check_exit 0
+}
+
+# A backslash in an EnvironmentFile= path is glob()'s escape, as in systemd's safe_glob(): the
+# path /etc/default/home\page names /etc/default/homepage, not a file with a backslash.
+t_environment_file_backslash() {
+        make_root
+        write_unit homepage.service 'User=homepage' 'EnvironmentFile=/etc/default/home\page' \
+                'ExecStart=/usr/bin/node /opt/homepage/server.js'
+        put /etc/default/homepage 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/globbed.pem'
+        put '/etc/default/home\page' 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/literal.pem'
+        ut --root="$R" status homepage --json
+        check_stdout_contains '/etc/ssl/certs/globbed.pem'
+        check_stdout_lacks '/etc/ssl/certs/literal.pem'
 }
 
 # Files an EnvironmentFile= glob matches are read in sorted order, the last one winning, as
@@ -1354,6 +1370,7 @@ run_case plan/batch-all-or-nothing t_batch_all_or_nothing
 run_case names/invalid-unit-names t_invalid_unit_names
 run_case paths/ca-confined-to-root t_ca_confined_to_root
 run_case paths/search-dir-symlink-in-root t_search_dir_symlink_in_root
+run_case env/environment-file-backslash t_environment_file_backslash
 
 run_case paths/hostile-round-trip t_hostile_paths
 run_case paths/line-break-refused t_newline_path
