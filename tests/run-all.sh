@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=tests/deps.sh
 . tests/deps.sh
-install_deps ansible-core time clang libclang-rt-dev debootstrap
+install_deps ansible-core time clang libclang-rt-dev debootstrap strace
 
 build=${BUILD_DIR:-build}
 asan=${ASAN_BUILD_DIR:-build-asan}

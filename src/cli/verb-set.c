@@ -391,9 +391,13 @@ static int write_job(const Context *c, Job *j, PlanMode mode, int cfd, int bfd, 
                 if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
                         return -errno;
                 j->written = true;
-                (void) unlinkat(cfd, j->dir_name, AT_REMOVEDIR);  /* only when empty */
-                if (bfd >= 0 && j->bundle_name && j->bundle_old)
-                        (void) unlinkat(bfd, j->bundle_name, 0);
+                /* Each removal is durable before the reload reads the directories, as each
+                 * write is: a crash must not bring a removed drop-in back. */
+                (void) fsync(dfd);
+                if (unlinkat(cfd, j->dir_name, AT_REMOVEDIR) == 0)  /* only when empty */
+                        (void) fsync(cfd);
+                if (bfd >= 0 && j->bundle_name && j->bundle_old && unlinkat(bfd, j->bundle_name, 0) == 0)
+                        (void) fsync(bfd);
                 return 0;
         }
 

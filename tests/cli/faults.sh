@@ -652,5 +652,30 @@ expect_file_is "$(dropin "$R")" "$VB"
 note "race: $runs runs; exit codes 0/1/2: $(tr -cd 0 <<<"$codes" | wc -c)/$(tr -cd 1 <<<"$codes" | wc -c)/$(tr -cd 2 <<<"$codes" | wc -c)"
 end
 
+# ------------------------------------------------------------ durability --
+# unset: the removal of the drop-in (and of its emptied directory) reaches the disk before the
+# run ends, as a write does: fsync() of each directory after its unlinkat(), seen by strace.
+begin unset-durable
+R=$T/unset-durable
+mkroot "$R"
+set_ca "$R" "$CA_A"
+expect_rc 0
+set +e
+env -i PATH="$CLEAN_PATH" strace -f -y -qq -e trace=unlinkat,fsync -o "$T/unset.trace" \
+	"$BIN" --root="$R" unset homepage.service >"$T/out" 2>"$T/err"
+RC=$?
+set -e
+ERR=$(<"$T/err")
+expect_rc 0
+expect_absent "$(dropin "$R")"
+# the lines after the drop-in's unlinkat(): an fsync() of the drop-in directory, then one of
+# its parent after the directory's own removal
+after=$(sed -n '/unlinkat(.*"tls.conf"/,$p' "$T/unset.trace")
+grep -q "^[0-9]* *fsync([0-9]*<$(dropin_dir "$R")" <<<"$after" ||
+	fail "no fsync() of the drop-in directory after the unlink: $(tr '\n' '|' <<<"$after")"
+grep -q "^[0-9]* *fsync([0-9]*<$R/etc/systemd/system>" <<<"$(sed -n '/AT_REMOVEDIR/,$p' <<<"$after")" ||
+	fail "no fsync() of /etc/systemd/system after the directory's removal: $(tr '\n' '|' <<<"$after")"
+end
+
 echo "$PASSED passed, $FAILED failed"
 ((FAILED == 0)) || exit 1
