@@ -418,6 +418,10 @@ int fs_resolve_under_root_st(const char *root, const char *host_path, char **ret
 }
 
 int read_fd_limited(int fd, size_t max, char **ret, size_t *ret_size) {
+        return read_fd_sized(fd, max, 0, ret, ret_size);
+}
+
+int read_fd_sized(int fd, size_t max, uint64_t size, char **ret, size_t *ret_size) {
         Buf b = {};
         char chunk[16384];
         buf_puts(&b, "");
@@ -437,14 +441,16 @@ int read_fd_limited(int fd, size_t max, char **ret, size_t *ret_size) {
                         return -EFBIG;
                 }
                 buf_put(&b, chunk, (size_t) n);
+                if (size > 0 && b.len == size)
+                        break;  /* all fstat() saw: no read() to find the end */
         }
-        size_t size = b.len;
+        size_t len = b.len;
         char *data = buf_steal(&b);
         if (!data)
                 return -ENOMEM;
         *ret = data;
         if (ret_size)
-                *ret_size = size;
+                *ret_size = len;
         return 0;
 }
 

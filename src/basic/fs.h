@@ -61,3 +61,6 @@ int read_file_head(const char *host_path, size_t max, char **ret, size_t *ret_si
 int proc_environ_read(uint32_t pid, char **ret, size_t *ret_size);
 /* Reads fd to its end, at most max bytes (-EFBIG beyond). NUL-terminated; *ret_size optional. */
 int read_fd_limited(int fd, size_t max, char **ret, size_t *ret_size);
+/* The same for a regular file fstat() said has size bytes: a read that reaches them ends it,
+ * without one more read() to find the end. */
+int read_fd_sized(int fd, size_t max, uint64_t size, char **ret, size_t *ret_size);

@@ -991,12 +991,13 @@ static int open_plain_fragment(const UnitIndex *ix, const IdEntry *e) {
 }
 
 /* 0, a fatal syntax error, or the open error (-ENOENT included: the caller decides). fd, when
- * >= 0, is host_path opened already; it is closed here. */
+ * >= 0, is host_path opened already, of fd_size bytes as fstat() saw it (0: unknown); it is
+ * closed here. */
 static int parse_file(LoadCtx *c, const UnitIndex *ix, const char *host_path, const char *known_resolved,
-                      int fd, unsigned *ret_line) {
+                      int fd, uint64_t fd_size, unsigned *ret_line) {
         _cleanup_close_ int owned = fd;
         bool overlay = fd < 0 && ix->overlay_path && ix->overlay_content && streq(host_path, ix->overlay_path);
-        UnitInput in = { .fd = owned };
+        UnitInput in = { .fd = owned, .fd_size = owned >= 0 ? fd_size : 0 };
         if (overlay) {
                 in.data = ix->overlay_content;
                 in.data_len = strlen(ix->overlay_content);
@@ -1183,7 +1184,7 @@ static int parse_dropins(LoadCtx *c, const UnitIndex *ix, const StrMap *plain) {
                 }
                 if (fd < 0 && (overlay ? isempty(ix->overlay_content) : dropin_null_or_empty(lp, *d, &res)))
                         continue;
-                if (parse_file(c, ix, *d, res, fd, &line) == -ENOMEM)
+                if (parse_file(c, ix, *d, res, fd, fd >= 0 ? (uint64_t) st.st_size : 0, &line) == -ENOMEM)
                         return -ENOMEM;
         }
         return 0;
@@ -1258,7 +1259,8 @@ int unit_load(const UnitIndex *ix, const char *name, Unit **ret) {
                           .fragment_path = lookup_display_path(lp, u->fragment), .version = lp->version },
         };
         unsigned line = 0;
-        r = parse_file(&c, ix, u->fragment, fragment_resolved, TAKE_FD(fd), &line);
+        r = parse_file(&c, ix, u->fragment, fragment_resolved, fd, fd >= 0 ? (uint64_t) st.st_size : 0, &line);
+        fd = -1;  /* parse_file() closed it */
         if (r == -ENOMEM)
                 return r;
         if (r < 0)

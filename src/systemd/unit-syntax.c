@@ -25,6 +25,7 @@ typedef struct Assignment {
 typedef struct Reader {
         FILE *f;                 /* the input: f, or fd when f is NULL */
         int fd;
+        uint64_t fd_size, fd_read;  /* UnitInput.fd_size; bytes read from fd so far */
         const char *path;
         Diags *diags;
         unsigned line;           /* physical lines read so far */
@@ -71,7 +72,8 @@ static int fill(Reader *r) {
                 while ((n = read(r->fd, block, r->in_size)) < 0 && errno == EINTR)
                         ;
                 r->in_len = n > 0 ? (size_t) n : 0;
-                if (n <= 0) {
+                r->fd_read += r->in_len;
+                if (n <= 0 || (r->fd_size > 0 && r->fd_read == r->fd_size)) {
                         r->in_done = true;
                         r->in_error = n < 0;
                 }
@@ -375,7 +377,7 @@ int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, voi
 int unit_syntax_parse_keys(const UnitInput *input, const char *path, unit_key_fn wants, unit_assignment_fn fn,
                            void *userdata, Diags *diags, unsigned *ret_line, char *head, size_t head_size) {
         char in[16384];
-        Reader r = { .f = input->f, .fd = input->fd, .path = path, .diags = diags, .fn = fn, .wants = wants,
+        Reader r = { .f = input->f, .fd = input->fd, .fd_size = input->fd_size, .path = path, .diags = diags, .fn = fn, .wants = wants,
                      .userdata = userdata, .in = in, .in_size = sizeof(in),
                      .head = head_size > 0 ? head : NULL, .head_size = head_size };
         if (!input->f && input->fd < 0) {

@@ -29,10 +29,13 @@ int unit_syntax_parse_head(FILE *f, const char *path, unit_assignment_fn fn, voi
  * than its lexing (most lines of a unit are keys a caller does not read). */
 typedef bool (*unit_key_fn)(void *userdata, const char *section, const char *key);
 /* Where unit_syntax_parse_keys() reads: the stream f; or, when f is NULL, the descriptor fd
- * (read to its end, not closed); or, when fd is also < 0, the data_len bytes at data. */
+ * (read to its end, or to fd_size bytes, and not closed); or, when fd is also < 0, the
+ * data_len bytes at data. */
 typedef struct UnitInput {
         FILE *f;
         int fd;
+        uint64_t fd_size;   /* > 0: the descriptor's size as fstat() saw it; a read that reaches it
+                             * ends the file without one more read() to find the end */
         const char *data;
         size_t data_len;
 } UnitInput;

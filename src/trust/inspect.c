@@ -236,7 +236,7 @@ static int read_env_file_plain(const LookupPaths *lp, const EnvFileRef *ref, Env
                 return 0;
         _cleanup_free_ char *data = NULL;
         size_t size = 0;
-        int e = read_fd_limited(fd, ENV_FILE_MAX, &data, &size);
+        int e = read_fd_sized(fd, ENV_FILE_MAX, (uint64_t) st.st_size, &data, &size);
         if (e == -ENOMEM)
                 return e;
         (void) parse_env_file_data(lp, ref, ref->path, e, data, size, one, findings);

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include "basic/strmap.h"
 #include "trust/rtfacts.h"
 
 #define M "tests/probe/RUNTIMES.md: "
@@ -297,11 +298,39 @@ int rt_system_store_setting(const RuntimeInfo *rt, const char *unit, const char 
         return *ret_why ? -EOPNOTSUPP : -ENOMEM;
 }
 
-char *runtime_privilege_problem(const RuntimeInfo *rt, const ServiceCred *cred, const char *shown) {
+/* What a binary's mode, owner and file capabilities are, looked up once per path and run:
+ * hundreds of services run the same /usr/bin/node, and nothing changes it under one run. */
+typedef struct PrivFacts {
         struct stat st;
+        ssize_t n_cap;          /* getxattr()'s answer; < 0 none */
+        uint32_t cap[5];
+} PrivFacts;
+static StrMap priv_memo = { .free_value = free };
+
+static const PrivFacts *priv_facts(const char *binary) {
+        PrivFacts *p = strmap_get(&priv_memo, binary);
+        if (p)
+                return p;
+        PrivFacts f = {};
+        if (stat(binary, &f.st) < 0)
+                return NULL;
+        f.n_cap = getxattr(binary, "security.capability", f.cap, sizeof(f.cap));
+        if (!(p = malloc(sizeof(PrivFacts))))
+                return NULL;
+        *p = f;
+        if (strmap_put(&priv_memo, binary, p) <= 0) {
+                free(p);
+                return NULL;
+        }
+        return p;
+}
+
+char *runtime_privilege_problem(const RuntimeInfo *rt, const ServiceCred *cred, const char *shown) {
+        const PrivFacts *pf = NULL;
         if (runtime_fact(rt, RT_FACT_AT_SECURE) == 0 || rt->runtime != RUNTIME_NODE || !rt->binary ||
-            stat(rt->binary, &st) < 0)
+            !(pf = priv_facts(rt->binary)))
                 return NULL;  /* Bun: no such rule (1.4.5 measured); Debian's build: not measured */
+        const struct stat st = pf->st;
         bool root = cred->known && cred->uid == 0;
         const char *ignored = "NODE_EXTRA_CA_CERTS, NODE_USE_SYSTEM_CA and NODE_OPTIONS";
         if (((st.st_mode & S_ISUID) && (!cred->known || st.st_uid != cred->uid)) ||
@@ -313,8 +342,8 @@ char *runtime_privilege_problem(const RuntimeInfo *rt, const ServiceCred *cred, 
         if (root)
                 return NULL;  /* measured: as root, file capabilities change nothing */
         /* struct vfs_cap_data: magic_etc, then {permitted, inheritable} per 32-bit word. */
-        uint32_t cap[5] = {};
-        ssize_t n = getxattr(rt->binary, "security.capability", cap, sizeof(cap));
+        const uint32_t *cap = pf->cap;
+        ssize_t n = pf->n_cap;
         if (n < 12)
                 return NULL;
         uint64_t permitted = cap[1] | (n >= 20 ? (uint64_t) cap[3] << 32 : 0);

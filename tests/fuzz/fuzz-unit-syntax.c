@@ -52,26 +52,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         if (size == 0)
                 (void) fgetc(f);
-        int r[3];
-        Seen s[3];
-        unsigned line[3];
-        char head[3][64];
+        int r[4];
+        Seen s[4];
+        unsigned line[4];
+        char head[4][64];
         memset(head, 0x55, sizeof(head));  /* the bytes after each copy must match too */
         parse(&(UnitInput) { .f = f, .fd = -1 }, &r[0], &s[0], &line[0], head[0], sizeof(head[0]));
         fclose(f);
-        /* The same bytes from memory and from a descriptor give the same walk. */
+        /* The same bytes from memory and from a descriptor, read to its end or to the size
+         * fstat() would give, make the same walk. */
         parse(&(UnitInput) { .fd = -1, .data = (const char *) data, .data_len = size }, &r[1], &s[1], &line[1],
               head[1], sizeof(head[1]));
         int fd = memfd_create("fuzz", MFD_CLOEXEC);
-        if (fd >= 0 && write(fd, data, size) == (ssize_t) size && lseek(fd, 0, SEEK_SET) == 0) {
-                parse(&(UnitInput) { .fd = fd }, &r[2], &s[2], &line[2], head[2], sizeof(head[2]));
-        } else {
-                r[2] = r[1], s[2] = s[1], line[2] = line[1];
-                memcpy(head[2], head[1], sizeof(head[1]));
+        bool fd_ok = fd >= 0 && write(fd, data, size) == (ssize_t) size;
+        for (int k = 2; k < 4; k++) {
+                if (fd_ok && lseek(fd, 0, SEEK_SET) == 0)
+                        parse(&(UnitInput) { .fd = fd, .fd_size = k == 3 ? size : 0 }, &r[k], &s[k], &line[k], head[k],
+                              sizeof(head[k]));
+                else {
+                        r[k] = r[1], s[k] = s[1], line[k] = line[1];
+                        memcpy(head[k], head[1], sizeof(head[1]));
+                }
         }
         if (fd >= 0)
                 close(fd);
-        for (int i = 1; i < 3; i++) {
+        for (int i = 1; i < 4; i++) {
                 FUZZ_CHECK(r[i] == r[0]);
                 FUZZ_CHECK(s[i].n == s[0].n && s[i].h == s[0].h && s[i].last_line == s[0].last_line);
                 FUZZ_CHECK(r[0] == 0 || line[i] == line[0]);
