@@ -261,6 +261,7 @@ static int read_libnode(const char *root, int fd, RtVersion *ret) {
 
 /* Answers per file identity: 500 services sharing /usr/bin/node cost one scan. */
 typedef struct Memo {
+        char *path;     /* the host path it was read by: the same path is answered without a stat() */
         dev_t dev;
         ino_t ino;
         off_t size;
@@ -281,7 +282,13 @@ static Memo *memo_find(const struct stat *st, RtVersionKind kind) {
 }
 
 int rtversion_read(RtVersionKind kind, const char *root, const char *host_path, RtVersion *ret) {
-        /* A file answered before is known by one stat(), without opening it again. */
+        /* A path answered before in this run is answered again (nothing replaces a binary under
+         * it); another path to a file answered before is known by one stat(). */
+        for (size_t i = 0; i < n_memo; i++)
+                if (memo[i].kind == kind && memo[i].path && streq(memo[i].path, host_path)) {
+                        *ret = memo[i].v;
+                        return 0;
+                }
         struct stat st;
         Memo *m = stat(host_path, &st) == 0 && S_ISREG(st.st_mode) ? memo_find(&st, kind) : NULL;
         if (m) {
@@ -306,7 +313,9 @@ int rtversion_read(RtVersionKind kind, const char *root, const char *host_path, 
         if (!v.known && kind == RTV_NODE && (r = read_libnode(root, fd, &v)) < 0)
                 return r;
         m = &memo[n_memo < ELEMENTSOF(memo) ? n_memo++ : (size_t) (st.st_ino % ELEMENTSOF(memo))];
-        *m = (Memo) { .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size, .mtime = st.st_mtim, .kind = kind, .v = v };
+        free(m->path);
+        *m = (Memo) { .path = strdup(host_path), .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size,
+                      .mtime = st.st_mtim, .kind = kind, .v = v };
         *ret = v;
         return 0;
 }

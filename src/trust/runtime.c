@@ -3,6 +3,7 @@
 
 #include "basic/elf.h"
 #include "basic/fs.h"
+#include "basic/strmap.h"
 #include "trust/runtime.h"
 #include "trust/shell.h"
 
@@ -110,26 +111,43 @@ static char *shown(const char *w) {
 
 /* ---- finding files inside the root ---- */
 
+static char *resolve_path(const LookupPaths *lp, const char *cwd, const char *path);
+
 /* systemd's default search path for a bare ExecStart= name (a script's PATH is usually it too). */
 static char *find_in_path(const LookupPaths *lp, const char *name) {
         static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                _cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], name), *host = NULL;
+                _cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], name);
                 if (!p)
                         return NULL;
-                struct stat st;
-                if (fs_chase_existing(lp->root, p, &host, &st) == 0)
-                        return TAKE_PTR(host);
+                char *host = resolve_path(lp, NULL, p);
+                if (host)
+                        return host;
         }
         return NULL;
 }
 
 /* A path as the target sees it: absolute, or relative to cwd (NULL: unknown). */
+/* Programs resolved in this run, by root and path: hundreds of services run the same one, and the
+ * run installs none. The value is the host path, or "" for none. */
+static StrMap resolved_programs = { .free_value = free };
+
 static char *resolve_path(const LookupPaths *lp, const char *cwd, const char *path) {
         _cleanup_free_ char *joined = path[0] == '/' ? strdup(path) : cwd ? strjoin_path(cwd, path) : NULL;
-        char *host = NULL;
-        if (!joined || fs_chase_existing(lp->root, joined, &host, NULL) < 0)
+        if (!joined)
                 return NULL;
+        _cleanup_free_ char *key = strjoin3(lp->root ? lp->root : "", "\n", joined);
+        const char *hit = key ? strmap_get(&resolved_programs, key) : NULL;
+        if (hit)
+                return *hit ? strdup(hit) : NULL;
+        char *host = NULL;
+        struct stat st;
+        if (fs_chase_existing(lp->root, joined, &host, &st) < 0)
+                host = NULL;
+        char *keep = strdup(host ? host : "");
+        if (key && keep && strmap_put(&resolved_programs, key, keep) > 0)
+                keep = NULL;
+        free(keep);
         return host;
 }
 

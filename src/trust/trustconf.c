@@ -76,18 +76,47 @@ void trustconf_done(TrustConf *c) {
                 entry_done(&c->entries[i]);
         free(c->entries);
         strv_free(c->files);
+        strmap_done(&c->index);
         *c = (TrustConf) {};
 }
 
 const TrustEntry *trustconf_find(const TrustConf *c, const char *unit) {
-        for (size_t i = 0; i < c->n; i++)
-                if (streq(c->entries[i].unit, unit))
-                        return &c->entries[i];
-        return NULL;
+        uintptr_t at = (uintptr_t) strmap_get(&c->index, unit);
+        return at > 0 && at <= c->n && streq(c->entries[at - 1].unit, unit) ? &c->entries[at - 1] : NULL;
 }
 
 static TrustEntry *find_mut(TrustConf *c, const char *unit) {
         return (TrustEntry *) trustconf_find(c, unit);
+}
+
+/* A new entry for unit at the end (unit taken, also on failure): NULL on -ENOMEM. */
+static TrustEntry *entry_add(TrustConf *c, char *unit) {
+        if (c->n == c->cap) {
+                size_t cap = c->cap ? c->cap * 2 : 16;
+                TrustEntry *items = realloc(c->entries, cap * sizeof(TrustEntry));
+                if (!items) {
+                        free(unit);
+                        return NULL;
+                }
+                c->entries = items;
+                c->cap = cap;
+        }
+        if (strmap_put(&c->index, unit, (void *) (uintptr_t) (c->n + 1)) < 0) {
+                free(unit);
+                return NULL;
+        }
+        TrustEntry *e = &c->entries[c->n++];
+        *e = (TrustEntry) { .unit = unit, .insecure = -1, .system_store = -1 };
+        return e;
+}
+
+/* After the entries moved (sorted): every position again. */
+static int index_rebuild(TrustConf *c) {
+        strmap_done(&c->index);
+        for (size_t i = 0; i < c->n; i++)
+                if (strmap_put(&c->index, c->entries[i].unit, (void *) (uintptr_t) (i + 1)) < 0)
+                        return -ENOMEM;
+        return 0;
 }
 
 /* inih's find_chars_or_comment(): the first of chars, or an inline ';' after whitespace. */
@@ -151,16 +180,7 @@ static void begin_section(Parser *p, const char *raw) {
         /* The same unit twice in one file: one section, as systemd merges repeated sections. */
         TrustEntry *e = find_mut(p->out, unit);
         if (!e) {
-                TrustEntry *items = realloc(p->out->entries, (p->out->n + 1) * sizeof(TrustEntry));
-                if (!items) {
-                        p->error = -ENOMEM;
-                        return;
-                }
-                p->out->entries = items;
-                e = &items[p->out->n++];
-                *e = (TrustEntry) { .unit = TAKE_PTR(unit), .insecure = -1, .system_store = -1,
-                                    .source = xasprintf("%s:%u", p->path, p->line) };
-                if (!e->source) {
+                if (!(e = entry_add(p->out, TAKE_PTR(unit))) || !(e->source = xasprintf("%s:%u", p->path, p->line))) {
                         p->error = -ENOMEM;
                         return;
                 }
@@ -376,27 +396,29 @@ static int cmp_entry(const void *a, const void *b) {
 
 /* Moves the file's entries into c, each replacing an earlier entry for the same unit. */
 static int merge(TrustConf *c, TrustConf *file) {
-        for (size_t i = 0; i < file->n; i++) {
+        int r = 0;
+        size_t i = 0;
+        for (; i < file->n && r >= 0; i++) {
                 TrustEntry *old = find_mut(c, file->entries[i].unit);
                 if (old) {
                         entry_done(old);
                         *old = file->entries[i];
                         continue;
                 }
-                TrustEntry *items = realloc(c->entries, (c->n + 1) * sizeof(TrustEntry));
-                if (!items) {
-                        for (size_t k = i; k < file->n; k++)
-                                entry_done(&file->entries[k]);
-                        free(file->entries);
-                        *file = (TrustConf) {};
-                        return -ENOMEM;
+                TrustEntry *e = entry_add(c, file->entries[i].unit);
+                if (!e) {
+                        file->entries[i].unit = NULL;  /* entry_add() took it */
+                        entry_done(&file->entries[i]);
+                        r = -ENOMEM;
+                        continue;
                 }
-                c->entries = items;
-                c->entries[c->n++] = file->entries[i];
+                *e = file->entries[i];
         }
-        free(file->entries);
-        *file = (TrustConf) {};
-        return 0;
+        for (; i < file->n; i++)
+                entry_done(&file->entries[i]);
+        file->n = 0;
+        trustconf_done(file);
+        return r;
 }
 
 /* An empty file or a symlink to /dev/null masks the name (null_or_empty_path() in systemd). */
@@ -529,8 +551,11 @@ int trustconf_load(const char *root, TrustConf *ret, Diags *diags) {
                         goto fail;
                 }
         }
-        if (c.n > 0)
+        if (c.n > 0) {
                 qsort(c.entries, c.n, sizeof(TrustEntry), cmp_entry);
+                if ((r = index_rebuild(&c)) < 0)
+                        goto fail;
+        }
         if (!c.files && !(c.files = calloc(1, sizeof(char *)))) {
                 r = -ENOMEM;
                 goto fail;

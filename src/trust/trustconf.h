@@ -6,6 +6,7 @@
  * the distribution's inih. Pure apart from reading those files; problems become "file:line: ..."
  * diagnostics and the entry concerned is skipped, never the whole configuration. */
 
+#include "basic/strmap.h"
 #include "basic/util.h"
 
 #define TRUSTCONF_SUFFIX ".conf"
@@ -32,8 +33,10 @@ typedef struct TrustEntry {
 
 typedef struct TrustConf {
         TrustEntry *entries;     /* one per unit, sorted by unit name */
-        size_t n;
+        size_t n, cap;
         char **files;            /* the files that were read, in the order they applied */
+        StrMap index;            /* unit name -> its position in entries + 1 (thousands of
+                                  * declarations are merged in linear time) */
 } TrustConf;
 
 /* Lists the configuration files under root (NULL: the host): the surviving "*.conf" names
