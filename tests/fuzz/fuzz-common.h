@@ -75,3 +75,13 @@ static inline size_t fuzz_split(const uint8_t *data, size_t size, uint8_t sep, c
 }
 
 extern volatile size_t fuzz_sink;
+
+/* The input as a FILE. fmemopen() refuses a zero-sized buffer: an empty input is a one-byte
+ * buffer with its byte already read. NULL when fmemopen() fails. */
+static inline FILE *fuzz_fmemopen(const uint8_t *data, size_t size) {
+        static const char empty[1];
+        FILE *f = fmemopen(size > 0 ? (void *) data : (void *) empty, size > 0 ? size : 1, "r");
+        if (f && size == 0)
+                (void) fgetc(f);
+        return f;
+}

@@ -9,12 +9,9 @@
 volatile size_t fuzz_sink;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        static const char empty[1];
-        FILE *f = size > 0 ? fmemopen((void *) data, size, "r") : fmemopen((void *) empty, 1, "r");
+        FILE *f = fuzz_fmemopen(data, size);
         if (!f)
                 return 0;
-        if (size == 0)
-                (void) fgetc(f);
         TrustConf c = {};
         Diags d = {};
         int r = trustconf_parse_file(f, "/etc/unit-tls.d/fuzz.conf", &c, &d);

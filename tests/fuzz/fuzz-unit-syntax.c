@@ -45,13 +45,9 @@ static void parse(const UnitInput *in, int *ret_r, Seen *ret_seen, unsigned *ret
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        /* fmemopen() refuses a zero-sized buffer; an empty file is read from /dev/null. */
-        static const char empty[1];
-        FILE *f = size > 0 ? fmemopen((void *) data, size, "r") : fmemopen((void *) empty, 1, "r");
+        FILE *f = fuzz_fmemopen(data, size);
         if (!f)
                 return 0;
-        if (size == 0)
-                (void) fgetc(f);
         int r[4];
         Seen s[4];
         unsigned line[4];
